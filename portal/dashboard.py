@@ -1,0 +1,110 @@
+"""The home page: what needs attention today, for the roles that can see it."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from registers.dates import add_months
+from registers.models import (
+    ActionItem,
+    ActionStatus,
+    Concern,
+    Contract,
+    Provider,
+    Setting,
+    Visit,
+    VisitStatus,
+)
+from registers.selectors.contracts import with_status
+from registers.selectors.settings import settings_in_use
+
+
+def _card(title, value, link, note=""):
+    return {"title": title, "value": value, "link": link, "note": note}
+
+
+def dashboard_callback(request, context):
+    user = request.user
+    today = timezone.localdate()
+    cards = []
+    if user.has_perm("registers.view_setting"):
+        cards.append(
+            _card(
+                "Settings under enhanced monitoring",
+                Setting.objects.filter(enhanced_monitoring=True).count(),
+                reverse("admin:registers_setting_changelist") + "?enhanced_monitoring__exact=1",
+                "Requires improvement or Inadequate, in use",
+            )
+        )
+        cards.append(
+            _card(
+                "Settings in use",
+                settings_in_use(today=today).count(),
+                reverse("admin:registers_setting_changelist") + "?in_use=yes",
+            )
+        )
+    if user.has_perm("registers.view_provider"):
+        cards.append(
+            _card(
+                "Approval reviews open",
+                Provider.objects.filter(approval_review_required=True).count(),
+                reverse("admin:registers_provider_changelist") + "?review=open",
+            )
+        )
+    if user.has_perm("registers.view_contract"):
+        contracts = with_status(Contract.objects.all(), today=today)
+        cards.append(
+            _card(
+                "Recommissioning decisions due",
+                contracts.filter(decision_due_date__lte=add_months(today, 3), end_date__gte=today)
+                .exclude(status__in=["terminated", "awaiting_authorisation"])
+                .count(),
+                reverse("admin:registers_contract_changelist") + "?decision=due",
+                "Overdue or within 3 months",
+            )
+        )
+        cards.append(
+            _card(
+                "Spot purchases awaiting authorisation",
+                contracts.filter(status="awaiting_authorisation").count(),
+                reverse("admin:registers_contract_changelist") + "?status=awaiting_authorisation",
+            )
+        )
+    if user.has_perm("registers.view_visit"):
+        cards.append(
+            _card(
+                "Planned visits overdue",
+                Visit.objects.filter(status=VisitStatus.PLANNED, planned_date__lt=today).count(),
+                reverse("admin:registers_visit_changelist") + "?due=overdue",
+            )
+        )
+        cards.append(
+            _card(
+                "My visits in the next 14 days",
+                Visit.objects.filter(
+                    lead_officer=user,
+                    status=VisitStatus.PLANNED,
+                    planned_date__range=(today, today + timezone.timedelta(days=14)),
+                ).count(),
+                reverse("admin:registers_visit_my"),
+            )
+        )
+    if user.has_perm("registers.view_actionitem"):
+        cards.append(
+            _card(
+                "Overdue actions",
+                ActionItem.objects.filter(due_date__lt=today)
+                .exclude(status=ActionStatus.DONE)
+                .count(),
+                reverse("admin:registers_actionitem_changelist") + "?overdue=yes",
+            )
+        )
+    if user.has_perm("registers.view_concern"):
+        cards.append(
+            _card(
+                "Open provider concerns",
+                Concern.objects.filter(closed_on__isnull=True).count(),
+                reverse("admin:registers_concern_changelist") + "?open=yes",
+            )
+        )
+    context.update({"cards": cards, "today": today})
+    return context

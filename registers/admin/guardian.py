@@ -1,0 +1,58 @@
+"""Per-record permission pages (guardian, through Unfold) and the "Mine" filter."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+
+
+class MineFilter(admin.SimpleListFilter):
+    """My visits, my contracts: the records the user is responsible for."""
+
+    title = "responsible"
+    parameter_name = "mine"
+
+    def __init__(self, request, params, model, model_admin):
+        self.field = model_admin.mine_field  # e.g. "lead_officer"
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Mine")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(**{self.field: request.user})
+        return queryset
+
+
+class GuardianPagesMixin:
+    """Managers grant and revoke per-record permissions from the record's page.
+
+    Guardian's Reinforced mixin already requires guardian's own permissions
+    to reach these pages; this also stops anyone (superusers apart) granting
+    permissions to themselves (guardian issue #756).
+    """
+
+    change_form_template = "registers/admin/change_form.html"
+    obj_perms_manage_template = "admin/guardian/model/obj_perms_manage.html"
+
+    def can_manage_object_permissions(self, request) -> bool:
+        user = request.user
+        return user.has_perm("guardian.view_userobjectpermission") and user.has_perm(
+            "guardian.view_groupobjectpermission"
+        )
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        if str(user_id) == str(request.user.pk) and not request.user.is_superuser:
+            raise PermissionDenied("You cannot change your own permissions.")
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        if request.user.groups.filter(pk=group_id).exists() and not request.user.is_superuser:
+            raise PermissionDenied("You cannot change the permissions of your own group.")
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_object_permissions": self.can_manage_object_permissions(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)

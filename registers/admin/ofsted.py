@@ -1,0 +1,367 @@
+"""The Ofsted rating tracker: settings with their ratings, and inspections."""
+
+from django.conf import settings as conf
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from unfold.contrib.filters.admin import RangeDateFilter
+from unfold.decorators import action, display
+
+from registers.admin.base import EditableTabularInline, RegisterAdmin, SummaryTabularInline
+from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk_date
+from registers.admin.spreadsheets import ImportFlow, SpreadsheetAdminMixin
+from registers.importing.engine import Column
+from registers.importing.ofsted import ALIASES, import_ofsted
+from registers.importing.specs import InspectionSpec, SettingSpec
+from registers.models import Inspection, Judgement, Setting, Visit
+from registers.selectors.settings import Trend, in_use_q, with_ratings
+from registers.services.ofsted import respond_to_settings
+
+RATINGS = (
+    Judgement.OUTSTANDING,
+    Judgement.GOOD,
+    Judgement.REQUIRES_IMPROVEMENT,
+    Judgement.INADEQUATE,
+    Judgement.ADEQUATE,
+    Judgement.SATISFACTORY,
+)
+
+
+class RatingFilter(admin.SimpleListFilter):
+    title = "current rating"
+    parameter_name = "rating"
+
+    def lookups(self, request, model_admin):
+        return [(j.value, j.label) for j in RATINGS] + [("none", "Not yet inspected")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(current_rating__isnull=True)
+        if self.value():
+            return queryset.filter(current_rating=self.value())
+        return queryset
+
+
+class TrendFilter(admin.SimpleListFilter):
+    title = "trend"
+    parameter_name = "trend"
+
+    def lookups(self, request, model_admin):
+        return Trend.CHOICES
+
+    def queryset(self, request, queryset):
+        return queryset.filter(trend=self.value()) if self.value() else queryset
+
+
+class StaleFilter(admin.SimpleListFilter):
+    title = "latest full inspection"
+    parameter_name = "stale"
+
+    def lookups(self, request, model_admin):
+        return [("yes", f"Stale (over {conf.OFSTED_STALE_AFTER_MONTHS} months old)")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(is_stale=True) if self.value() == "yes" else queryset
+
+
+class InUseFilter(admin.SimpleListFilter):
+    title = "in use"
+    parameter_name = "in_use"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In use (approved provider or live contract)"), ("no", "Not in use")]
+
+    def queryset(self, request, queryset):
+        condition = in_use_q(today=timezone.localdate())
+        if self.value() == "yes":
+            return queryset.filter(condition)
+        if self.value() == "no":
+            return queryset.exclude(condition)
+        return queryset
+
+
+class MatchingFilter(admin.SimpleListFilter):
+    title = "provider"
+    parameter_name = "matched"
+
+    def lookups(self, request, model_admin):
+        return [("no", "No provider yet: listed for matching")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(provider__isnull=True) if self.value() == "no" else queryset
+
+
+class InspectionInline(EditableTabularInline):
+    model = Inspection
+    fields = ["inspection_type", "event_number", "inspection_date", "publication_date", "overall"]
+    ordering = ["-inspection_date"]
+    verbose_name_plural = "Inspections (the latest full inspection sets the current rating)"
+
+
+class VisitInline(SummaryTabularInline):
+    model = Visit
+    fk_name = "setting"
+    fields = ["planned_date", "reason", "status", "lead_officer", "rag"]
+    ordering = ["-planned_date"]
+    verbose_name_plural = "QA visits"
+
+
+@admin.register(Setting)
+class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
+    spec_class = SettingSpec
+    list_display = [
+        "setting",
+        "provider",
+        "provision_type",
+        "local_authority",
+        "rating",
+        "previous",
+        "trend_label",
+        "latest_full",
+        "flags",
+    ]
+    list_select_related = ["provider"]
+    list_filter = [
+        RatingFilter,
+        TrendFilter,
+        StaleFilter,
+        "enhanced_monitoring",
+        InUseFilter,
+        MatchingFilter,
+        "registration_status",
+        "provision_type",
+        "local_authority",
+        ("compliance_notice_on", RangeDateFilter),
+    ]
+    search_fields = ["urn", "name", "provider__name", "postcode", "local_authority"]
+    ordering = ["urn"]
+    autocomplete_fields = ["provider"]
+    inlines = [InspectionInline, VisitInline]
+    readonly_fields = [
+        "current_rating_label",
+        "previous_rating_label",
+        "trend_label",
+        "latest_full",
+        "owner_name_from_ofsted",
+        "enhanced_monitoring",
+        "enhanced_monitoring_since",
+        "enhanced_monitoring_inspection",
+    ]
+    fieldsets = [
+        (
+            "Setting",
+            {
+                "classes": ["tab"],
+                "fields": [
+                    ("urn", "linked_education_urn"),
+                    "name",
+                    "provider",
+                    "provision_type",
+                    ("registration_status", "registration_date"),
+                    "places",
+                    ("is_short_breaks_only", "is_multi_building"),
+                ],
+            },
+        ),
+        (
+            "Address",
+            {
+                "classes": ["tab"],
+                "fields": [
+                    "address_line_1",
+                    "address_line_2",
+                    ("town", "county", "postcode"),
+                    ("local_authority", "ofsted_region", "ofsted_sector"),
+                ],
+            },
+        ),
+        (
+            "Ofsted rating",
+            {
+                "classes": ["tab"],
+                "fields": [
+                    "current_rating_label",
+                    "previous_rating_label",
+                    "trend_label",
+                    "latest_full",
+                    "owner_name_from_ofsted",
+                ],
+            },
+        ),
+        (
+            "Monitoring and enforcement",
+            {
+                "classes": ["tab"],
+                "fields": [
+                    "enhanced_monitoring",
+                    "enhanced_monitoring_since",
+                    "enhanced_monitoring_inspection",
+                    "compliance_notice_on",
+                    "accommodation_restriction_on",
+                ],
+            },
+        ),
+    ]
+    actions_list = ["import_ofsted_file"]
+
+    def get_queryset(self, request):
+        return with_ratings(super().get_queryset(request))
+
+    @display(description="Setting", ordering="urn", header=True)
+    def setting(self, obj):
+        return obj.display_name, obj.urn
+
+    @display(description="Rating", ordering="current_rank", label=JUDGEMENT_COLOURS)
+    def rating(self, obj):
+        return Judgement(obj.current_rating).label if obj.current_rating else ""
+
+    @display(description="Previous", label=JUDGEMENT_COLOURS)
+    def previous(self, obj):
+        return Judgement(obj.previous_rating).label if obj.previous_rating else ""
+
+    @display(description="Current rating", label=JUDGEMENT_COLOURS)
+    def current_rating_label(self, obj):
+        return self.rating(obj) or "Not yet inspected"
+
+    @display(description="Previous rating", label=JUDGEMENT_COLOURS)
+    def previous_rating_label(self, obj):
+        return self.previous(obj) or "None"
+
+    @display(description="Trend", ordering="trend", label=TREND_COLOURS)
+    def trend_label(self, obj):
+        return Trend.LABELS.get(obj.trend, "")
+
+    @display(description="Latest full inspection", ordering="latest_full_inspection_date")
+    def latest_full(self, obj):
+        return uk_date(obj.latest_full_inspection_date)
+
+    @display(description="Flags")
+    def flags(self, obj):
+        flags = []
+        if obj.enhanced_monitoring:
+            flags.append("Enhanced monitoring")
+        if obj.is_stale:
+            flags.append("Stale")
+        return labels(*flags)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Inspections entered by hand start the same RI process as imported ones.
+        respond_to_settings(setting_ids=[form.instance.pk], user=request.user)
+
+    # --- Ofsted's published files ---------------------------------------------
+
+    def ofsted_flow(self) -> ImportFlow:
+        columns = [
+            Column(names[0]) for field_name, names in ALIASES.items() if field_name != "ignored"
+        ]
+        return ImportFlow(
+            key="ofsted",
+            title="Import an Ofsted provider-level file",
+            run=lambda **kwargs: import_ofsted(**kwargs),
+            upload_url=self._url("ofsted_import"),
+            confirm_url=self._url("ofsted_confirm"),
+            columns=columns,
+            intro=(
+                "Upload the provider-level sheet of Ofsted's \"Children's social care data in "
+                'England" for any year, as CSV, XLSX or ODS. The header row is found wherever it '
+                "is and columns are matched by the names Ofsted has used. REDACTED names and "
+                "addresses never overwrite what the register knows."
+            ),
+        )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "ofsted-import/",
+                self.admin_site.admin_view(self.ofsted_upload_view),
+                name="%s_%s_ofsted_import" % info,
+            ),
+            path(
+                "ofsted-import/confirm/",
+                self.admin_site.admin_view(self.ofsted_confirm_view),
+                name="%s_%s_ofsted_confirm" % info,
+            ),
+        ] + super().get_urls()
+
+    def ofsted_upload_view(self, request):
+        return self.import_upload(request, self.ofsted_flow())
+
+    def ofsted_confirm_view(self, request):
+        return self.import_confirm(request, self.ofsted_flow())
+
+    def has_ofsted_import_permission(self, request):
+        return self.has_import_permission(request)
+
+    @action(
+        description="Import Ofsted file",
+        url_path="ofsted-import-start",
+        permissions=["ofsted_import"],
+        icon="upload_file",
+    )
+    def import_ofsted_file(self, request):
+        return HttpResponseRedirect(reverse("admin:registers_setting_ofsted_import"))
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SpreadsheetAdminMixin, RegisterAdmin):
+    spec_class = InspectionSpec
+    list_display = [
+        "inspection",
+        "setting",
+        "inspection_type",
+        "judgement",
+        "publication_date",
+        "event_number",
+    ]
+    list_select_related = ["setting"]
+    list_filter = [
+        "inspection_type",
+        "overall",
+        ("inspection_date", RangeDateFilter),
+        ("publication_date", RangeDateFilter),
+    ]
+    search_fields = ["setting__urn", "setting__name", "event_number"]
+    ordering = ["-inspection_date"]
+    autocomplete_fields = ["setting"]
+    date_hierarchy = "inspection_date"
+    fieldsets = [
+        (
+            "Inspection",
+            {
+                "fields": [
+                    "setting",
+                    ("inspection_type", "event_number"),
+                    ("inspection_date", "publication_date"),
+                    "overall",
+                ]
+            },
+        ),
+        (
+            "Sub-judgements",
+            {
+                "fields": [
+                    "outcomes_children",
+                    "quality_of_care",
+                    "outcomes_education",
+                    "health_services",
+                    "help_and_protection",
+                    "leadership_management",
+                ]
+            },
+        ),
+    ]
+
+    @display(description="Inspected", ordering="inspection_date", header=True)
+    def inspection(self, obj):
+        return uk_date(obj.inspection_date), obj.get_inspection_type_display()
+
+    @display(description="Judgement", ordering="overall", label=JUDGEMENT_COLOURS)
+    def judgement(self, obj):
+        return obj.get_overall_display()
+
+    def save_object(self, request, obj, form, change):
+        obj.save()
+        respond_to_settings(setting_ids=[obj.setting_id], user=request.user)

@@ -1,0 +1,242 @@
+"""Import and export on each register's list, through django-import-export's
+admin views and Unfold's forms, with the portal's own all-or-nothing engine.
+
+An import is two steps: upload (a dry run that shows counts, problems and a
+preview of changes) and confirm (the same file, held server-side, written).
+"""
+
+import contextlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import tablib
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.tmp_storages import TempFolderStorage
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+
+from registers.importing.engine import Column, run_import
+from registers.importing.export import resource_class
+from registers.importing.results import ImportResult
+
+SESSION_KEY = "portal_pending_imports"
+
+
+class SpreadsheetFormat(base_formats.Format):
+    """One choice: the file's own extension decides how it is read."""
+
+    def get_title(self):
+        return "CSV, Excel (.xlsx) or OpenDocument (.ods), by file extension"
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def can_import(self):
+        return True
+
+
+@dataclass(frozen=True)
+class ImportFlow:
+    key: str
+    title: str
+    run: Callable[..., ImportResult]  # (data=, file_name=, user=, dry_run=)
+    upload_url: str
+    confirm_url: str
+    columns: list[Column]
+    template_url: str | None = None
+    intro: str = ""
+
+
+class SpreadsheetAdminMixin(ImportExportMixin):
+    import_form_class = ImportForm
+    export_form_class = ExportForm
+    import_template_name = "registers/admin/import.html"
+    spec_class = None
+
+    # --- formats and resources ---------------------------------------------------
+
+    def get_import_formats(self):
+        return [SpreadsheetFormat]
+
+    def get_export_formats(self):
+        return [base_formats.CSV, base_formats.XLSX, base_formats.ODS]
+
+    def export_columns(self, request) -> list[Column]:
+        """Only the columns of fields this user may see on the record's page."""
+        visible = self.visible_field_names(request)
+        return [
+            column
+            for column in self.spec_class.columns
+            if column.field is None or column.field == "id" or column.field in visible
+        ]
+
+    def visible_field_names(self, request) -> set[str]:
+        names: set[str] = set()
+        for _, options in self.get_fieldsets(request, None):
+            for entry in options["fields"]:
+                names.update(entry if isinstance(entry, list | tuple) else [entry])
+        return names | set(self.get_readonly_fields(request, None))
+
+    def get_resource_classes(self, request):
+        return [resource_class(self.spec_class, self.export_columns(request))]
+
+    def get_import_resource_classes(self, request):
+        return [resource_class(self.spec_class, self.spec_class().importable_columns())]
+
+    def get_export_filename(self, request, queryset, file_format):
+        today = timezone.localdate()
+        return f"{slugify(self.spec_class.label)}-{today:%Y-%m-%d}.{file_format.get_extension()}"
+
+    # --- import flows ------------------------------------------------------------
+
+    def _url(self, name: str) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}")
+
+    def spreadsheet_flow(self) -> ImportFlow:
+        spec = self.spec_class()
+
+        def run(**kwargs):
+            return run_import(spec=self.spec_class(), **kwargs)
+
+        return ImportFlow(
+            key="spreadsheet",
+            title=f"Import {spec.label.lower()}",
+            run=run,
+            upload_url=self._url("import"),
+            confirm_url=self._url("process_import"),
+            columns=spec.importable_columns(),
+            template_url=self._url("import_template"),
+            intro=(
+                "The first row names the columns. A row updates the record with the same key; "
+                "other rows are added. Nothing is written if any row has a problem."
+            ),
+        )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="%s_%s_import_template" % info,
+            ),
+        ] + super().get_urls()
+
+    def import_action(self, request, **kwargs):
+        return self.import_upload(request, self.spreadsheet_flow())
+
+    def process_import(self, request, **kwargs):
+        return self.import_confirm(request, self.spreadsheet_flow())
+
+    def import_upload(self, request, flow: ImportFlow):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = self.create_import_form(request)
+        context = {"flow": flow}
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            data = upload.read()
+            result = flow.run(data=data, file_name=upload.name, user=request.user, dry_run=True)
+            context["result"] = result
+            if result.ok:
+                context["confirm_token"] = self._hold_upload(request, data, upload.name, flow)
+        return self._import_page(request, flow, form, context)
+
+    def import_confirm(self, request, flow: ImportFlow):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(flow.upload_url)
+        pending = request.session.get(SESSION_KEY, {})
+        held = pending.pop(request.POST.get("token", ""), None)
+        request.session[SESSION_KEY] = pending
+        if held is None or held["flow"] != f"{self.opts.label}:{flow.key}":
+            messages.error(
+                request, "That import has expired or was already confirmed: upload the file again."
+            )
+            return HttpResponseRedirect(flow.upload_url)
+        storage = TempFolderStorage(name=held["name"], read_mode="rb")
+        try:
+            data = storage.read()
+        except OSError:
+            messages.error(request, "The uploaded file is no longer available: upload it again.")
+            return HttpResponseRedirect(flow.upload_url)
+        finally:
+            _remove_quietly(storage)
+        result = flow.run(data=data, file_name=held["file_name"], user=request.user, dry_run=False)
+        if not result.written:
+            return self._import_page(
+                request, flow, self.create_import_form(request), {"result": result}
+            )
+        messages.success(
+            request, f"Imported {result.file_name}: " + "; ".join(result.summary_lines()) + "."
+        )
+        process = result.process
+        if process is not None and process.changed:
+            messages.info(
+                request,
+                f"Ofsted follow-up: {len(process.flagged)} setting(s) put under enhanced "
+                f"monitoring, {len(process.visits_created)} risk-based visit(s) planned, "
+                f"{len(process.lifted)} lifted from enhanced monitoring.",
+            )
+        return HttpResponseRedirect(self._url("changelist"))
+
+    def _import_page(self, request, flow: ImportFlow, form, extra: dict):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": flow.title,
+            "flow": flow,
+            "form": form,
+            "opts": self.opts,
+            "media": self.media + form.media,
+            **extra,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def _hold_upload(self, request, data: bytes, file_name: str, flow: ImportFlow) -> str:
+        """Keep the checked file server-side until the same user confirms it."""
+        storage = TempFolderStorage(read_mode="rb")
+        storage.save(data)
+        token = secrets.token_urlsafe(16)
+        pending = request.session.get(SESSION_KEY, {})
+        pending[token] = {
+            "name": storage.name,
+            "file_name": file_name,
+            "flow": f"{self.opts.label}:{flow.key}",
+        }
+        request.session[SESSION_KEY] = dict(list(pending.items())[-5:])
+        return token
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        headers = [column.header for column in self.spec_class().importable_columns()]
+        dataset = tablib.Dataset(headers=headers)
+        name = slugify(self.spec_class.label)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}-template.csv"'
+            return response
+        response = HttpResponse(
+            dataset.export("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}-template.xlsx"'
+        return response
+
+
+def _remove_quietly(storage) -> None:
+    with contextlib.suppress(OSError):
+        storage.remove()

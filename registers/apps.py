@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs):
+    from registers.services.roles import sync_role_groups
+
+    sync_role_groups()
+
+
+class RegistersConfig(AppConfig):
+    name = "registers"
+    verbose_name = "Registers"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Permissions added by later migrations reach the role groups too.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="registers-sync-roles")

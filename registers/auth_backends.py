@@ -1,0 +1,38 @@
+"""Child records take their object permissions from their parent.
+
+A QA officer who leads a visit may change its action items; a contract manager
+may change the reviews, variations and documents of their contract. Guardian
+holds the parent's permission; this backend answers for the child, so every
+path that asks ``user.has_perm(perm, child)`` gets the same answer.
+"""
+
+from django.contrib.auth.backends import BaseBackend
+
+# child model -> (attribute naming the parent, parent model)
+PARENTS = {
+    "actionitem": ("visit", "visit"),
+    "contractvariation": ("contract", "contract"),
+    "contractreview": ("contract", "contract"),
+    "contractdocument": ("contract", "contract"),
+}
+ACTIONS = ("view", "add", "change")
+
+
+class ParentObjectPermissionBackend(BaseBackend):
+    def has_perm(self, user_obj, perm, obj=None):
+        if obj is None or not user_obj.is_active:
+            return False
+        app_label, _, codename = perm.partition(".")
+        action, _, model_name = codename.partition("_")
+        if app_label != "registers" or action not in ACTIONS or model_name not in PARENTS:
+            return False
+        if obj._meta.model_name != model_name:
+            return False
+        attribute, parent_model = PARENTS[model_name]
+        parent = getattr(obj, attribute, None)
+        if parent is None:
+            return False
+        # Adding, changing or viewing a child is changing or viewing its parent.
+        parent_action = "view" if action == "view" else "change"
+        parent_perm = f"registers.{parent_action}_{parent_model}"
+        return user_obj.has_perm(parent_perm) or user_obj.has_perm(parent_perm, parent)

@@ -1,0 +1,66 @@
+"""Calendar helpers: months, quarters and working days in England."""
+
+import calendar
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@lru_cache(maxsize=32)
+def _england_bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _england_bank_holidays(day.year)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start``, skipping weekends and
+    bank holidays in England."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    first_month = 3 * (quarter - 1) + 1
+    start = date(year, first_month, 1)
+    end = add_months(start, 3) - timedelta(days=1)
+    return start, end
+
+
+def last_completed_quarter(today: date) -> tuple[int, int]:
+    year, quarter = quarter_of(today)
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+def parse_quarter(value: str) -> tuple[int, int]:
+    """'2026Q3' -> (2026, 3). Calendar quarters: Q1 is January to March."""
+    text = value.strip().upper()
+    year, sep, quarter = text.partition("Q")
+    if not sep or not year.isdigit() or quarter not in {"1", "2", "3", "4"} or len(year) != 4:
+        raise ValueError(f"'{value}' is not a quarter: write it as 2026Q3.")
+    return int(year), int(quarter)
+
+
+def financial_year_start(day: date) -> date:
+    """1 April that starts the UK financial year containing ``day``."""
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)

@@ -1,0 +1,106 @@
+"""What an import found and did: counts per model, problems, a preview of changes."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+
+@dataclass
+class Problem:
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        body = f"'{self.value}' {self.message}" if self.value else _capitalise(self.message)
+        return f"{', '.join(where)}: {body}" if where else body
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    invalid: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "invalid": self.invalid,
+        }
+
+
+@dataclass
+class FieldChange:
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class RowChange:
+    row: int
+    model: str
+    action: str  # "new" or "update"
+    label: str
+    fields: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    dry_run: bool
+    counts: dict[str, Counts] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    change_total: int = 0
+    rows_read: int = 0
+    written: bool = False
+    process: object | None = None  # the RI process outcome, after a write
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def counts_for(self, model_label: str) -> Counts:
+        return self.counts.setdefault(model_label, Counts())
+
+    def add_problem(self, message: str, *, row=None, column=None, value=None) -> None:
+        self.problems.append(Problem(message=message, row=row, column=column, value=value))
+
+    def record_change(self, change: RowChange) -> None:
+        self.change_total += 1
+        if len(self.changes) < settings.IMPORT_PREVIEW_ROWS:
+            self.changes.append(change)
+
+    @property
+    def invalid_rows(self) -> int:
+        return len({p.row for p in self.problems if p.row is not None})
+
+    @property
+    def total_written(self) -> int:
+        return sum(c.created + c.updated for c in self.counts.values())
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for label, counts in self.counts.items():
+            lines.append(
+                f"{label}: {counts.created} created, {counts.updated} updated, "
+                f"{counts.unchanged} unchanged, {counts.skipped} skipped, {counts.invalid} invalid"
+            )
+        return lines

@@ -1,0 +1,52 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from registers.importing.ofsted import import_ofsted
+
+
+class Command(BaseCommand):
+    help = "Import an Ofsted provider-level file (any year's layout). Exits 1 on invalid rows."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV, XLSX or ODS file as Ofsted publishes it")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report; write nothing"
+        )
+        parser.add_argument("--user", help="Username the history records the import under")
+
+    def handle(self, *args, file, dry_run, user, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {file}")
+        actor = None
+        if user:
+            actor = get_user_model().objects.filter(username=user, is_active=True).first()
+            if actor is None:
+                raise CommandError(f"No active user called {user!r}.")
+        result = import_ofsted(
+            data=path.read_bytes(), file_name=path.name, user=actor, dry_run=dry_run
+        )
+        for line in result.summary_lines():
+            self.stdout.write(line)
+        for note in result.notes:
+            self.stdout.write(note)
+        if result.problems:
+            for problem in result.problems[:500]:
+                self.stderr.write(str(problem))
+            if len(result.problems) > 500:
+                self.stderr.write(f"... and {len(result.problems) - 500} more problems.")
+            count = result.invalid_rows or len(result.problems)
+            raise CommandError(f"{count} invalid row(s): nothing was imported.")
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+            return
+        process = result.process
+        if process is not None:
+            self.stdout.write(
+                f"RI process: {len(process.flagged)} flagged, {len(process.visits_created)} "
+                f"risk visit(s) planned, {len(process.lifted)} lifted, "
+                f"{process.emails_sent} email(s) sent."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Imported {path.name}."))

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from registers.dates import last_completed_quarter, parse_quarter
+from registers.services.transparency import write_csv
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the Transparency Code CSV of contracts over £5,000 live in a calendar quarter "
+        "to stdout. Default: the last completed quarter."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quarter", help="For example 2026Q3 (July to September 2026)")
+
+    def handle(self, *args, quarter=None, **options):
+        if quarter:
+            try:
+                year, number = parse_quarter(quarter)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+        else:
+            year, number = last_completed_quarter(timezone.localdate())
+        write_csv(year=year, quarter=number, stream=self.stdout._out)

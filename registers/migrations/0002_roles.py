@@ -1,0 +1,17 @@
+from django.db import migrations
+
+
+def create_roles(apps, schema_editor):
+    from registers.services.roles import sync_role_groups
+
+    sync_role_groups(apps=apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("registers", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("guardian", "0003_remove_groupobjectpermission_guardian_gr_content_ae6aec_idx_and_more"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

@@ -1,0 +1,87 @@
+from registers.models.access import (
+    ContractGroupObjectPermission,
+    ContractUserObjectPermission,
+    PortalPermission,
+    ReminderLog,
+    VisitGroupObjectPermission,
+    VisitUserObjectPermission,
+)
+from registers.models.common import Rag
+from registers.models.concerns import Concern, ConcernCategory, ConcernStage
+from registers.models.contracts import (
+    AuthoriserRole,
+    Contract,
+    ContractDocument,
+    ContractReview,
+    ContractStatus,
+    ContractVariation,
+    DocumentKind,
+    KpiOutcome,
+    ProcurementRoute,
+    TenderType,
+    VariationKind,
+)
+from registers.models.frameworks import Framework, FrameworkKind, Lot
+from registers.models.ofsted import Inspection, InspectionType, Judgement
+from registers.models.providers import (
+    ApprovalStatus,
+    Provider,
+    RegistrationStatus,
+    Sector,
+    Setting,
+)
+from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
+from registers.models.visits import (
+    ActionItem,
+    ActionStatus,
+    CalendarFeed,
+    Visit,
+    VisitKind,
+    VisitReason,
+    VisitStatus,
+)
+
+__all__ = [
+    "ActionItem",
+    "ActionStatus",
+    "ApprovalStatus",
+    "AuthoriserRole",
+    "CalendarFeed",
+    "Concern",
+    "ConcernCategory",
+    "ConcernStage",
+    "Contract",
+    "ContractDocument",
+    "ContractGroupObjectPermission",
+    "ContractReview",
+    "ContractStatus",
+    "ContractUserObjectPermission",
+    "ContractVariation",
+    "DocumentKind",
+    "Framework",
+    "FrameworkKind",
+    "FundApplicantKind",
+    "FundStatus",
+    "Inspection",
+    "InspectionType",
+    "Judgement",
+    "KpiOutcome",
+    "Lot",
+    "PortalPermission",
+    "ProcurementRoute",
+    "Provider",
+    "Rag",
+    "RegistrationStatus",
+    "ReminderLog",
+    "Sector",
+    "Setting",
+    "SpotFundApplication",
+    "TenderType",
+    "VariationKind",
+    "Visit",
+    "VisitGroupObjectPermission",
+    "VisitKind",
+    "VisitReason",
+    "VisitStatus",
+    "VisitUserObjectPermission",
+]

@@ -1,0 +1,117 @@
+"""Reads for the QA officers' week: my visits, due and overdue, the calendar."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from registers.models import ActionItem, ActionStatus, Judgement, Setting, Visit, VisitStatus
+from registers.models.ofsted import JUDGEMENT_RANK
+from registers.selectors.settings import in_use_q, with_next_visit
+
+
+def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
+    planned = (
+        Visit.objects.filter(lead_officer=user, status=VisitStatus.PLANNED)
+        .select_related("setting", "provider")
+        .order_by("planned_date")
+    )
+    week_end = today + timedelta(days=6 - today.weekday())
+    return {
+        "overdue": [v for v in planned if v.planned_date < today],
+        "this_week": [v for v in planned if today <= v.planned_date <= week_end],
+        "later": [v for v in planned if v.planned_date > week_end][:50],
+        "awaiting_report": list(
+            Visit.objects.filter(lead_officer=user, status=VisitStatus.COMPLETED)
+            .select_related("setting", "provider")
+            .order_by("actual_date")
+        ),
+    }
+
+
+def overdue_actions_for_officer(*, user, today: date) -> QuerySet[ActionItem]:
+    return (
+        ActionItem.objects.filter(visit__lead_officer=user, due_date__lt=today)
+        .exclude(status=ActionStatus.DONE)
+        .select_related("visit__setting", "visit__provider")
+        .order_by("due_date")
+    )
+
+
+@dataclass
+class DueSetting:
+    setting: Setting
+    rating: str | None
+    next_due: date | None  # None: never visited, due now
+    last_visit: date | None
+    concern_stage: int
+    overdue: bool
+
+    @property
+    def rating_label(self) -> str:
+        return Judgement(self.rating).label if self.rating else "Not yet inspected"
+
+
+def settings_due_for_visit(*, today: date, within_days: int = 30) -> list[DueSetting]:
+    """Settings in use whose next visit is due within ``within_days`` (or
+    overdue, or never visited) and that have no visit planned. Inadequate
+    first, then Requires improvement, then by due date (manual 003)."""
+    planned = Visit.objects.filter(setting=OuterRef("pk"), status=VisitStatus.PLANNED)
+    queryset = (
+        with_next_visit(Setting.objects.filter(in_use_q(today=today)), today=today)
+        .annotate(has_planned=Exists(planned))
+        .filter(has_planned=False)
+        .select_related("provider")
+    )
+    horizon = today + timedelta(days=within_days)
+    rows = [
+        DueSetting(
+            setting=s,
+            rating=s.current_rating,
+            next_due=s.next_visit_due,
+            last_visit=s.last_visit_date,
+            concern_stage=s.open_concern_stage,
+            overdue=s.next_visit_due is None or s.next_visit_due < today,
+        )
+        for s in queryset
+        if s.next_visit_due is None or s.next_visit_due <= horizon
+    ]
+    rows.sort(key=lambda r: (-JUDGEMENT_RANK.get(r.rating, 0), r.next_due or date.min))
+    return rows
+
+
+def overdue_planned_visits(*, today: date) -> QuerySet[Visit]:
+    return (
+        Visit.objects.filter(status=VisitStatus.PLANNED, planned_date__lt=today)
+        .select_related("setting", "provider", "lead_officer")
+        .order_by("planned_date")
+    )
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    visits: list[Visit]
+
+
+def calendar_month(*, year: int, month: int, user=None) -> list[list[CalendarDay]]:
+    """Weeks (Monday first) of the month with the visits planned each day."""
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    visits = (
+        Visit.objects.filter(planned_date__range=(first, last))
+        .exclude(status=VisitStatus.CANCELLED)
+        .select_related("setting", "provider", "lead_officer")
+        .order_by("planned_date", "id")
+    )
+    if user is not None:
+        visits = visits.filter(lead_officer=user)
+    by_day: dict[date, list[Visit]] = {}
+    for visit in visits:
+        by_day.setdefault(visit.planned_date, []).append(visit)
+    return [
+        [CalendarDay(day=d, in_month=d.month == month, visits=by_day.get(d, [])) for d in week]
+        for week in weeks
+    ]

@@ -1,0 +1,143 @@
+"""The Local Government Transparency Code 2015: contracts over £5,000."""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TextIO
+
+from django.conf import settings as conf
+from django.db.models import Q, QuerySet
+
+from registers.dates import quarter_bounds
+from registers.importing.safety import escape_formula
+from registers.models import Contract
+from registers.selectors.contracts import unauthorised_spot_q
+
+
+@dataclass(frozen=True)
+class CodeField:
+    label: str
+    value: object  # callable(contract) -> value
+
+
+def _value(contract: Contract) -> Decimal | None:
+    return contract.total_value if contract.total_value is not None else contract.annual_value
+
+
+def _registration(contract: Contract) -> str:
+    return contract.provider.company_number or contract.provider.charity_number
+
+
+# What the Code requires, in the order the published file lists it.
+REQUIRED = [
+    CodeField("Reference", lambda c: c.reference),
+    CodeField("Title", lambda c: c.title),
+    CodeField("Description", lambda c: c.description),
+    CodeField("Department", lambda c: c.department),
+    CodeField("Supplier name", lambda c: c.provider.name),
+    CodeField("Supplier registration number", _registration),
+    CodeField("Start date", lambda c: c.start_date),
+    CodeField("End date", lambda c: c.end_date),
+    CodeField("Review date", lambda c: c.review_date),
+    CodeField("Total value or estimated annual spend", _value),
+    CodeField("VAT that cannot be recovered", lambda c: c.vat_not_recoverable),
+    CodeField("Procurement process", lambda c: c.procurement_route),
+    CodeField("Published tender or invitation to quote", lambda c: c.tender_type),
+    CodeField("SME status", lambda c: c.provider.is_sme),
+    CodeField("VCSE status", lambda c: c.provider.is_vcse),
+]
+
+HEADERS = [
+    "Reference",
+    "Title",
+    "Description",
+    "Department",
+    "Supplier name",
+    "Supplier company number",
+    "Supplier charity number",
+    "Start date",
+    "End date",
+    "Review date",
+    "Total value (£)",
+    "Estimated annual spend (£)",
+    "VAT not recoverable (£)",
+    "Procurement process",
+    "Published tender or invitation to quote",
+    "SME",
+    "VCSE",
+]
+
+
+def is_over_threshold(contract: Contract) -> bool:
+    value = _value(contract)
+    return value is not None and value > conf.TRANSPARENCY_THRESHOLD
+
+
+def missing_fields(*, contract: Contract) -> list[str]:
+    """The Code's fields a contract over £5,000 lacks; empty when publishable
+    or below the threshold."""
+    if not is_over_threshold(contract):
+        return []
+    return [field.label for field in REQUIRED if field.value(contract) in (None, "")]
+
+
+def contracts_for_quarter(*, year: int, quarter: int) -> QuerySet[Contract]:
+    """Contracts over £5,000 live at any time in the quarter."""
+    start, end = quarter_bounds(year, quarter)
+    threshold = conf.TRANSPARENCY_THRESHOLD
+    return (
+        Contract.objects.filter(start_date__lte=end, end_date__gte=start)
+        .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gte=start))
+        .exclude(unauthorised_spot_q())
+        .filter(
+            Q(total_value__gt=threshold) | Q(total_value__isnull=True, annual_value__gt=threshold)
+        )
+        .select_related("provider")
+        .order_by("reference")
+    )
+
+
+def _date(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _money(value: Decimal | None) -> str:
+    return f"{value:.2f}" if value is not None else ""
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "Yes", False: "No"}.get(value, "")
+
+
+def row_for(contract: Contract) -> list[str]:
+    return [
+        contract.reference,
+        contract.title,
+        contract.description,
+        contract.department,
+        contract.provider.name,
+        contract.provider.company_number,
+        contract.provider.charity_number,
+        _date(contract.start_date),
+        _date(contract.end_date),
+        _date(contract.review_date),
+        _money(contract.total_value),
+        _money(contract.annual_value),
+        _money(contract.vat_not_recoverable),
+        contract.get_procurement_route_display(),
+        contract.get_tender_type_display() if contract.tender_type else "",
+        _yes_no(contract.provider.is_sme),
+        _yes_no(contract.provider.is_vcse),
+    ]
+
+
+def write_csv(*, year: int, quarter: int, stream: TextIO) -> int:
+    """Write the quarter's file; returns the number of contracts."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    count = 0
+    for contract in contracts_for_quarter(year=year, quarter=quarter):
+        writer.writerow([escape_formula(cell) for cell in row_for(contract)])
+        count += 1
+    return count

@@ -1,0 +1,43 @@
+"""Views outside the admin: the iCal feed, which calendar apps fetch without a login."""
+
+from django.http import Http404, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from registers.services.calendar_feeds import render_feed, user_for_token
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token: str):
+    user = user_for_token(token)
+    if user is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(render_feed(user=user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="qa-visits.ics"'
+    return response
+
+
+@require_GET
+def contract_document(request, name: str):
+    """Stream a contract document to a user who may view its contract."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+    from django.http import FileResponse
+
+    from registers.models import ContractDocument
+    from registers.permissions import can
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    document = ContractDocument.objects.select_related("contract").filter(file=name).first()
+    if document is None:
+        raise Http404("No such document.")
+    if not (
+        can(request.user, "view", document.contract)
+        or can(request.user, "change", document.contract)
+    ):
+        raise PermissionDenied
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1]
+    )
