@@ -57,7 +57,7 @@ class Provider(models.Model):
     trading_name = models.CharField(max_length=200, blank=True)
     company_number = models.CharField(
         "Companies House number",
-        max_length=8,
+        max_length=10,  # room for "SC 012345" as typed; stored as 8 characters
         blank=True,
         validators=[validate_company_number],
         help_text="8 digits, or 2 letters and 6 digits. Short legacy numbers are zero-padded.",

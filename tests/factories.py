@@ -1,0 +1,180 @@
+"""Factories: each test builds exactly the records it needs."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from registers.models import (
+    ActionItem,
+    ApprovalStatus,
+    Concern,
+    ConcernCategory,
+    Contract,
+    ContractReview,
+    Framework,
+    FrameworkKind,
+    Inspection,
+    InspectionType,
+    Judgement,
+    KpiOutcome,
+    Lot,
+    ProcurementRoute,
+    Provider,
+    Rag,
+    Setting,
+    SpotFundApplication,
+    Visit,
+    VisitStatus,
+)
+from registers.models.providers import normalise_provider_name
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@council.example.gov.uk")
+    is_staff = True
+    password = factory.django.Password("pass")
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    name = factory.Sequence(lambda n: f"Provider {n} Care Ltd")
+    normalised_name = factory.LazyAttribute(lambda p: normalise_provider_name(p.name))
+    company_number = factory.Sequence(lambda n: f"{n + 1:08d}")
+    sector = "private"
+    is_sme = True
+    is_vcse = False
+    approval_status = ApprovalStatus.APPROVED
+
+
+class SettingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Setting
+
+    urn = factory.Sequence(lambda n: f"SC{n + 100000:06d}")
+    name = factory.Sequence(lambda n: f"Home {n}")
+    provider = factory.SubFactory(ProviderFactory)
+    provision_type = "Children's home"
+    local_authority = "Sefton"
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    setting = factory.SubFactory(SettingFactory)
+    event_number = factory.Sequence(lambda n: f"{10_000_000 + n}")
+    inspection_type = InspectionType.FULL
+    inspection_date = factory.LazyFunction(lambda: today() - timedelta(days=60))
+    publication_date = factory.LazyAttribute(lambda i: i.inspection_date + timedelta(days=20))
+    overall = Judgement.GOOD
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+
+    name = factory.Sequence(lambda n: f"Framework {n}")
+    reference = factory.Sequence(lambda n: f"FW-{n}")
+    kind = FrameworkKind.FRAMEWORK
+    start_date = factory.LazyFunction(lambda: today() - timedelta(days=365))
+    end_date = factory.LazyFunction(lambda: today() + timedelta(days=365))
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lot
+
+    framework = factory.SubFactory(FrameworkFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Lot {n}")
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contract
+
+    reference = factory.Sequence(lambda n: f"C-{n:04d}")
+    title = factory.Sequence(lambda n: f"Residential care contract {n}")
+    description = "Residential care for looked-after children."
+    provider = factory.SubFactory(ProviderFactory)
+    department = "Children's Services"
+    procurement_route = ProcurementRoute.OPEN_TENDER
+    tender_type = "published_tender"
+    start_date = factory.LazyFunction(lambda: today() - timedelta(days=200))
+    end_date = factory.LazyFunction(lambda: today() + timedelta(days=900))
+    review_date = factory.LazyFunction(lambda: today() + timedelta(days=100))
+    annual_value = Decimal("50000.00")
+    total_value = Decimal("150000.00")
+    vat_not_recoverable = Decimal("0.00")
+
+
+class ContractReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContractReview
+
+    contract = factory.SubFactory(ContractFactory)
+    year = 2026
+    quarter = 1
+    rag = Rag.GREEN
+    kpis = KpiOutcome.MET
+    reviewed_on = factory.LazyFunction(today)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    setting = factory.SubFactory(SettingFactory)
+    planned_date = factory.LazyFunction(lambda: today() + timedelta(days=7))
+    status = VisitStatus.PLANNED
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    visit = factory.SubFactory(VisitFactory)
+    description = factory.Sequence(lambda n: f"Action {n}")
+    owner = "Registered manager"
+    due_date = factory.LazyFunction(lambda: today() + timedelta(days=30))
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Concern
+
+    setting = factory.SubFactory(SettingFactory)
+    provider = factory.LazyAttribute(lambda c: c.setting.provider)
+    raised_on = factory.LazyFunction(today)
+    stage_started_on = factory.LazyAttribute(lambda c: c.raised_on)
+    category = ConcernCategory.QUALITY
+    description = "Concern about staffing levels."
+
+
+class SpotFundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpotFundApplication
+
+    kind = "child_family"
+    case_id = factory.Sequence(lambda n: f"CASE-{n:04d}")
+    child_initials = "AB"
+    purpose = "Equipment"
+    intended_outcomes = "Attendance improves"
+    amount = Decimal("500.00")
+    applied_on = factory.LazyFunction(today)
