@@ -58,7 +58,6 @@ class RegisterAdmin(SimpleHistoryAdmin, ModelAdmin):
     compressed_fields = True
     history_list_per_page = 50
     object_history_list_template = "registers/admin/history_list.html"
-    object_history_form_template = "registers/admin/history_form.html"
     change_form_template = "registers/admin/change_form.html"
     form = RegisterForm
 
@@ -118,6 +117,10 @@ class RegisterAdmin(SimpleHistoryAdmin, ModelAdmin):
         return self._allowed(request, "change", obj)
 
     def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return self._allowed(request, "delete", None) or self.has_object_grants(
+                request, ("delete",)
+            )
         return self._allowed(request, "delete", obj)
 
     def has_add_permission(self, request):

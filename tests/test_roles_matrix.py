@@ -1,0 +1,105 @@
+"""The role table of DESIGN.md, as a specification every admin URL must meet.
+
+Each role is run against every register's admin pages. "change" is tried on
+a record the user is *not* responsible for: a QA officer's own visits and a
+commissioning officer's own contracts are tested in test_permission_paths.
+"""
+
+import pytest
+from django.urls import reverse
+
+from registers import roles
+from tests.admin_fixtures import one_of_everything
+from tests.helpers import change_form_data
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "provider",
+    "setting",
+    "inspection",
+    "framework",
+    "lot",
+    "contract",
+    "visit",
+    "actionitem",
+    "concern",
+    "spotfundapplication",
+]
+SPREADSHEET_MODELS = {"provider", "setting", "inspection", "contract", "visit", "actionitem"}
+
+ALL = {"list", "view", "add", "change", "delete", "history", "export"}
+READ = {"list", "view", "history"}
+MAINTAIN = READ | {"add", "change"}
+
+# The role table: what each role may do to any record of each register.
+SPEC: dict[str | None, dict[str, set[str]]] = {
+    roles.MANAGER: {
+        model: ALL if model in SPREADSHEET_MODELS else ALL - {"export"} for model in MODELS
+    },
+    roles.BUSINESS_SUPPORT: {
+        "provider": MAINTAIN | {"export"},
+        "setting": MAINTAIN | {"export"},
+        "inspection": MAINTAIN | {"export"},
+        "framework": MAINTAIN,
+        "lot": MAINTAIN,
+        "contract": MAINTAIN | {"export"},
+        "visit": READ | {"export"},
+        "actionitem": READ | {"export"},
+        "concern": READ,
+        "spotfundapplication": MAINTAIN,
+    },
+    roles.QA_OFFICER: {model: READ | ({"add"} if model == "visit" else set()) for model in MODELS},
+    roles.COMMISSIONING_OFFICER: {
+        model: READ | ({"add"} if model == "spotfundapplication" else set()) for model in MODELS
+    },
+    roles.AUDITOR: {
+        model: READ | ({"export"} if model in SPREADSHEET_MODELS else set()) for model in MODELS
+    },
+    None: {model: set() for model in MODELS},
+}
+
+
+def attempt(client, action: str, model: str, obj) -> bool:
+    """Whether the user got through. Refusals are 403, or 404 and a redirect for a
+    record the user may not even know exists."""
+    prefix = f"admin:registers_{model}"
+    if action == "list":
+        response = client.get(reverse(f"{prefix}_changelist"))
+    elif action == "view":
+        response = client.get(reverse(f"{prefix}_change", args=[obj.pk]))
+    elif action == "add":
+        response = client.get(reverse(f"{prefix}_add"))
+    elif action == "change":
+        url = reverse(f"{prefix}_change", args=[obj.pk])
+        page = client.get(url)
+        if page.status_code != 200:
+            return False
+        response = client.post(url, change_form_data(page))
+        assert response.status_code in (302, 403), (model, response.status_code)
+        return response.status_code == 302
+    elif action == "delete":
+        response = client.get(reverse(f"{prefix}_delete", args=[obj.pk]))
+    elif action == "history":
+        response = client.get(reverse(f"{prefix}_history", args=[obj.pk]))
+    elif action == "export":
+        if model not in SPREADSHEET_MODELS:
+            return False
+        response = client.get(reverse(f"{prefix}_export"))
+    assert response.status_code in (200, 302, 403, 404), (action, model, response.status_code)
+    return response.status_code == 200
+
+
+@pytest.mark.parametrize("role", list(SPEC), ids=lambda r: r or "no role")
+def test_role_table(role, make_user, client_for, manager):
+    user = make_user(role)
+    records = one_of_everything(lead=manager, manager=manager)
+    client = client_for(user)
+    mismatches = []
+    for model in MODELS:
+        for action in sorted(ALL):
+            allowed = attempt(client, action, model, records[model])
+            expected = action in SPEC[role][model]
+            if allowed != expected:
+                mismatches.append(f"{model}.{action}: {'allowed' if allowed else 'refused'}")
+    assert mismatches == []
