@@ -113,6 +113,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # UK conventions: en-GB, Europe/London, DD/MM/YYYY only (plus ISO).
 LANGUAGE_CODE = "en-gb"

@@ -30,6 +30,7 @@ UNFOLD = {
     "ENVIRONMENT": "portal.navigation.environment",
     "DASHBOARD_CALLBACK": "portal.dashboard.dashboard_callback",
     "STYLES": [lambda request: static("portal/css/portal.css")],
+    "SCRIPTS": [lambda request: static("portal/js/portal.js")],
     "COLORS": {
         # Council blue; the darker shades keep text contrast above WCAG AA.
         "primary": {

@@ -58,10 +58,16 @@ def test_inline_additions_are_recorded_under_the_user(qa1, client_for):
     client = client_for(qa1)
     url = reverse("admin:registers_visit_change", args=[visit.pk])
     data = change_form_data(client.get(url))
-    add_inline_form(data, "action_items", {
-        "description": "Update risk assessments", "owner": "Manager",
-        "due_date": (today() + timedelta(days=14)).strftime("%d/%m/%Y"), "status": "open",
-    })
+    add_inline_form(
+        data,
+        "action_items",
+        {
+            "description": "Update risk assessments",
+            "owner": "Manager",
+            "due_date": (today() + timedelta(days=14)).strftime("%d/%m/%Y"),
+            "status": "open",
+        },
+    )
     response = client.post(url, data)
     assert response.status_code == 302
     item = ActionItem.objects.get(visit=visit)
@@ -88,8 +94,9 @@ def test_a_manager_can_revert_and_the_revert_is_itself_recorded(manager, client_
     post_change(client, change_url, contact_name="Second contact")
     first_version = provider.history.order_by("history_date").first()
 
-    revert_url = reverse("admin:registers_provider_simple_history",
-                         args=[provider.pk, first_version.pk])
+    revert_url = reverse(
+        "admin:registers_provider_simple_history", args=[provider.pk, first_version.pk]
+    )
     data = change_form_data(client.get(revert_url))
     response = client.post(revert_url, data)
     assert response.status_code == 302

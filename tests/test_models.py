@@ -106,7 +106,8 @@ class TestDatesAndMoney:
 
     def test_inspection_date_cannot_be_in_the_future(self):
         inspection = InspectionFactory.build(
-            setting=SettingFactory(), inspection_date=today() + timedelta(days=1),
+            setting=SettingFactory(),
+            inspection_date=today() + timedelta(days=1),
             publication_date=None,
         )
         assert "cannot be in the future" in errors_of(inspection)["inspection_date"][0]
@@ -115,8 +116,14 @@ class TestDatesAndMoney:
 class TestJudgementScale:
     @pytest.mark.parametrize(
         "judgement",
-        [Judgement.OUTSTANDING, Judgement.GOOD, Judgement.REQUIRES_IMPROVEMENT,
-         Judgement.INADEQUATE, Judgement.ADEQUATE, Judgement.SATISFACTORY],
+        [
+            Judgement.OUTSTANDING,
+            Judgement.GOOD,
+            Judgement.REQUIRES_IMPROVEMENT,
+            Judgement.INADEQUATE,
+            Judgement.ADEQUATE,
+            Judgement.SATISFACTORY,
+        ],
     )
     def test_full_inspection_takes_the_full_scale(self, judgement):
         InspectionFactory.build(setting=SettingFactory(), overall=judgement).full_clean()

@@ -54,9 +54,7 @@ def make_custom_user(make_user, *perms: str):
 # 1. Changelist rows ------------------------------------------------------------
 
 
-def test_changelist_shows_only_rows_granted_to_a_user_without_model_rights(
-    make_user, client_for
-):
+def test_changelist_shows_only_rows_granted_to_a_user_without_model_rights(make_user, client_for):
     granted, hidden = ContractFactory(reference="C-SEEN"), ContractFactory(reference="C-HIDDEN")
     user = make_user()
     assign_perm("registers.view_contract", user, granted)
@@ -254,10 +252,18 @@ def test_forged_inline_form_cannot_reach_another_visits_action(visits, qa1, clie
     theirs = ActionItemFactory(visit=visits[1], description="Theirs")
     client = client_for(qa1)
     data = change_form_data(client.get(visit_url(visits[0])))
-    add_inline_form(data, "action_items", {
-        "id": str(theirs.pk), "visit": str(visits[0].pk), "description": "Stolen",
-        "owner": "X", "due_date": today().strftime("%d/%m/%Y"), "status": "done",
-    })
+    add_inline_form(
+        data,
+        "action_items",
+        {
+            "id": str(theirs.pk),
+            "visit": str(visits[0].pk),
+            "description": "Stolen",
+            "owner": "X",
+            "due_date": today().strftime("%d/%m/%Y"),
+            "status": "done",
+        },
+    )
     data["action_items-INITIAL_FORMS"] = "1"
     data["action_items-TOTAL_FORMS"] = "1"
     for key in list(data):
@@ -271,10 +277,16 @@ def test_forged_inline_form_cannot_reach_another_visits_action(visits, qa1, clie
 def test_inline_on_another_officers_visit_is_refused(visits, qa1, client_for):
     client = client_for(qa1)
     data = change_form_data(client.get(visit_url(visits[0])))
-    add_inline_form(data, "action_items", {
-        "description": "Sneaky", "owner": "X",
-        "due_date": today().strftime("%d/%m/%Y"), "status": "open",
-    })
+    add_inline_form(
+        data,
+        "action_items",
+        {
+            "description": "Sneaky",
+            "owner": "X",
+            "due_date": today().strftime("%d/%m/%Y"),
+            "status": "open",
+        },
+    )
     assert client.post(visit_url(visits[1]), data).status_code == 403
     assert not ActionItem.objects.exists()
 
@@ -292,7 +304,9 @@ def test_history_never_leaks_a_record_the_user_cannot_see(make_user, client_for)
     user = make_user()
     assign_perm("registers.view_contract", user, ContractFactory())
     client = client_for(user)
-    assert client.get(reverse("admin:registers_contract_history", args=[hidden.pk])).status_code == 404
+    assert (
+        client.get(reverse("admin:registers_contract_history", args=[hidden.pk])).status_code == 404
+    )
     version = hidden.history.first()
     detail = reverse("admin:registers_contract_simple_history", args=[hidden.pk, version.pk])
     assert client.get(detail).status_code == 404
@@ -363,10 +377,16 @@ def test_action_item_form_offers_and_accepts_only_own_visits(visits, qa1, client
     url = reverse("admin:registers_actionitem_add")
     form = client.get(url).context["adminform"].form
     assert list(form.fields["visit"].queryset) == [visits[0]]
-    response = client.post(url, {
-        "visit": str(visits[1].pk), "description": "Forged", "owner": "X",
-        "due_date": today().strftime("%d/%m/%Y"), "status": "open",
-    })
+    response = client.post(
+        url,
+        {
+            "visit": str(visits[1].pk),
+            "description": "Forged",
+            "owner": "X",
+            "due_date": today().strftime("%d/%m/%Y"),
+            "status": "open",
+        },
+    )
     assert response.status_code == 200
     assert "visit" in response.context["adminform"].form.errors
     assert not ActionItem.objects.exists()
@@ -377,11 +397,19 @@ def test_qa_officer_cannot_assign_a_visit_to_someone_else(qa1, qa2, client_for):
     url = reverse("admin:registers_visit_add")
     form = client.get(url).context["adminform"].form
     assert list(form.fields["lead_officer"].queryset) == [qa1]
-    response = client.post(url, {
-        "setting": str(SettingFactory().pk), "planned_date": today().strftime("%d/%m/%Y"),
-        "kind": "announced", "reason": "routine", "lead_officer": str(qa2.pk),
-        "status": "planned", "action_items-TOTAL_FORMS": "0", "action_items-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        url,
+        {
+            "setting": str(SettingFactory().pk),
+            "planned_date": today().strftime("%d/%m/%Y"),
+            "kind": "announced",
+            "reason": "routine",
+            "lead_officer": str(qa2.pk),
+            "status": "planned",
+            "action_items-TOTAL_FORMS": "0",
+            "action_items-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 200
     assert "lead_officer" in response.context["adminform"].form.errors
     assert not Visit.objects.exists()
@@ -389,11 +417,19 @@ def test_qa_officer_cannot_assign_a_visit_to_someone_else(qa1, qa2, client_for):
 
 def test_qa_officer_plans_own_visit_and_may_then_change_it(qa1, client_for):
     client = client_for(qa1)
-    response = client.post(reverse("admin:registers_visit_add"), {
-        "setting": str(SettingFactory().pk), "planned_date": today().strftime("%d/%m/%Y"),
-        "kind": "announced", "reason": "routine", "lead_officer": str(qa1.pk),
-        "status": "planned", "action_items-TOTAL_FORMS": "0", "action_items-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        reverse("admin:registers_visit_add"),
+        {
+            "setting": str(SettingFactory().pk),
+            "planned_date": today().strftime("%d/%m/%Y"),
+            "kind": "announced",
+            "reason": "routine",
+            "lead_officer": str(qa1.pk),
+            "status": "planned",
+            "action_items-TOTAL_FORMS": "0",
+            "action_items-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302
     visit = Visit.objects.get()
     assert qa1.has_perm("registers.change_visit", visit)
@@ -403,7 +439,9 @@ def test_qa_officer_plans_own_visit_and_may_then_change_it(qa1, client_for):
 
 
 def export_rows(client, model):
-    response = client.post(reverse(f"admin:registers_{model}_export"), {"format": "0", "resource": "0"})
+    response = client.post(
+        reverse(f"admin:registers_{model}_export"), {"format": "0", "resource": "0"}
+    )
     assert response.status_code == 200, response.content[:500]
     return response.content.decode("utf-8-sig").strip().splitlines()
 
@@ -430,7 +468,7 @@ def test_export_is_refused_without_the_export_permission(qa1, client_for):
 
 
 def test_export_escapes_formulae(auditor, client_for):
-    ProviderFactory(name="=HYPERLINK(\"http://evil\")", trading_name="+SUM(1)")
+    ProviderFactory(name='=HYPERLINK("http://evil")', trading_name="+SUM(1)")
     line = export_rows(client_for(auditor), "provider")[1]
     assert line.startswith("\"'=HYPERLINK") and ",'+SUM(1)," in line
 
@@ -441,8 +479,10 @@ def test_export_escapes_formulae(auditor, client_for):
 def upload(client, model, content: bytes, name="file.csv"):
     file = io.BytesIO(content)
     file.name = name
-    return client.post(reverse(f"admin:registers_{model}_import"),
-                       {"import_file": file, "format": "0", "resource": "0"})
+    return client.post(
+        reverse(f"admin:registers_{model}_import"),
+        {"import_file": file, "format": "0", "resource": "0"},
+    )
 
 
 def test_import_is_for_managers_only(support, client_for):

@@ -20,8 +20,12 @@ class DateForm(forms.Form):
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("03/04/2025", date(2025, 4, 3)), ("3/4/2025", date(2025, 4, 3)),
-     ("2025-04-03", date(2025, 4, 3)), ("31/12/2025", date(2025, 12, 31))],
+    [
+        ("03/04/2025", date(2025, 4, 3)),
+        ("3/4/2025", date(2025, 4, 3)),
+        ("2025-04-03", date(2025, 4, 3)),
+        ("31/12/2025", date(2025, 12, 31)),
+    ],
 )
 def test_dates_are_read_day_first_or_iso(typed, meant):
     with translation.override("en-gb"):
@@ -49,13 +53,18 @@ def test_time_zone_and_language(settings):
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
     }
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -67,7 +76,9 @@ def test_production_refuses_a_missing_secret_key():
 
 def test_production_refuses_the_development_key():
     result = run_manage(
-        "check", DEBUG="false", ALLOWED_HOSTS="portal.example.gov.uk",
+        "check",
+        DEBUG="false",
+        ALLOWED_HOSTS="portal.example.gov.uk",
         SECRET_KEY="development-only-secret-key-do-not-use-in-production",
     )
     assert result.returncode != 0
@@ -82,15 +93,23 @@ def test_production_refuses_empty_allowed_hosts():
 
 def test_deploy_check_is_clean_with_the_production_environment():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.gov.uk",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.example.gov.uk",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_seed_demo_refuses_to_run_with_debug_off():
     result = run_manage(
-        "seed_demo", DEBUG="false", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="portal.example.gov.uk",
+        "seed_demo",
+        DEBUG="false",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="portal.example.gov.uk",
     )
     assert result.returncode != 0
     assert "refuses to run with DEBUG off" in result.stderr

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from registers.permissions import has_perm, perm_name, permitted
 from registers.services.history import stamp
@@ -29,7 +30,27 @@ class RegisterForm(forms.ModelForm):
         required=False,
         max_length=500,
         help_text="Recorded in the history beside your name.",
+        widget=UnfoldAdminTextInputWidget,
     )
+
+
+def labelled_formset(formset_class):
+    """Give every input of a tabular formset an accessible name.
+
+    Tabular inlines and list_editable cells show the field name only in the
+    column header, which screen readers do not tie to each input.
+    """
+
+    class Labelled(formset_class):
+        def add_fields(self, form, index):
+            super().add_fields(form, index)
+            row = "new row" if index is None else f"row {index + 1}"
+            for field in form.fields.values():
+                if not field.widget.is_hidden:
+                    field.widget.attrs.setdefault("aria-label", f"{field.label}, {row}")
+
+    Labelled.__name__ = formset_class.__name__
+    return Labelled
 
 
 class PermissionCache:
@@ -154,8 +175,6 @@ class RegisterAdmin(SimpleHistoryAdmin, ModelAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f != "change_reason"]})
             for name, options in super().get_fieldsets(request, obj)
         ]
-        if obj is not None and self.has_change_permission(request, obj):
-            fieldsets.append(("Reason for change", {"fields": ["change_reason"]}))
         return fieldsets
 
     def get_changelist_formset(self, request, **kwargs):
@@ -172,7 +191,7 @@ class RegisterAdmin(SimpleHistoryAdmin, ModelAdmin):
                         field.disabled = True
                 return form
 
-        return GuardedFormSet
+        return labelled_formset(GuardedFormSet)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related_admin = self.admin_site._registry.get(db_field.related_model)
@@ -281,6 +300,15 @@ class RegisterAdmin(SimpleHistoryAdmin, ModelAdmin):
 
 class InlineMixin:
     """An inline whose rights follow the parent record being edited."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return labelled_formset(super().get_formset(request, obj, **kwargs))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, forms.Textarea):
+            field.widget.attrs["rows"] = 2  # a table row, not a page
+        return field
 
     def _parent_change(self, request, obj) -> bool:
         if obj is None:

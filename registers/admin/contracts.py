@@ -399,7 +399,14 @@ class ContractAdmin(
     # --- detail actions -------------------------------------------------------------
 
     def has_authorise_permission(self, request, object_id=None):
-        return has_perm(request.user, "registers.authorise_spot_purchase")
+        if not has_perm(request.user, "registers.authorise_spot_purchase"):
+            return False
+        if object_id is None:
+            return True
+        contract = self.get_object(request, object_id)
+        return (
+            contract is not None and contract.is_spot_purchase and not contract.spot_authorised_on
+        )
 
     def has_change_object_permission(self, request, object_id=None):
         if object_id is None:
