@@ -5,7 +5,6 @@ but never change, by any path.
 """
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -51,7 +50,7 @@ def make_custom_user(make_user, *perms: str):
     return user
 
 
-# 1. Changelist rows ------------------------------------------------------------
+# 1. Changelist rows ---
 
 
 def test_changelist_shows_only_rows_granted_to_a_user_without_model_rights(make_user, client_for):
@@ -85,7 +84,7 @@ def test_mine_filter_lists_my_contracts(officer, client_for):
     assert [c.pk for c in response.context["cl"].result_list] == [mine.pk]
 
 
-# 2. Change view GET and POST -----------------------------------------------------
+# 2. Change view GET and POST ---
 
 
 def test_another_officers_visit_opens_read_only(visits, qa1, client_for):
@@ -145,7 +144,7 @@ def test_deactivated_users_sessions_stop_working(qa1, client_for):
     assert "/login/" in response["Location"]
 
 
-# 3. Delete view and delete_selected ------------------------------------------------
+# 3. Delete view and delete_selected ---
 
 
 def test_delete_view_refused_to_everyone_but_managers(visits, qa1, support, client_for):
@@ -178,7 +177,7 @@ def test_delete_selected_is_refused_per_object(visits, make_user, client_for):
     assert Visit.objects.count() == 2
 
 
-# 4. Other admin actions ---------------------------------------------------------------
+# 4. Other admin actions ---
 
 
 def test_forged_action_on_another_officers_visit_is_refused(visits, qa1, client_for):
@@ -214,7 +213,7 @@ def test_action_on_own_records_works(visits, qa1, client_for):
     assert item.status == "done"
 
 
-# 5. list_editable and inline formsets ----------------------------------------------------
+# 5. list_editable and inline formsets ---
 
 
 def list_editable_data(items, statuses, total=None):
@@ -291,7 +290,7 @@ def test_inline_on_another_officers_visit_is_refused(visits, qa1, client_for):
     assert not ActionItem.objects.exists()
 
 
-# 6. History list, detail and revert --------------------------------------------------------
+# 6. History list, detail and revert ---
 
 
 def test_history_is_readable_where_the_record_is(visits, qa1, auditor, client_for):
@@ -326,7 +325,7 @@ def test_revert_is_for_managers_only(visits, qa1, auditor, client_for):
     assert Visit.objects.get(pk=visit.pk).recommendations == "Later text"
 
 
-# 7. Autocomplete ------------------------------------------------------------------------------
+# 7. Autocomplete ---
 
 
 def autocomplete(client, model, field, term=""):
@@ -435,7 +434,7 @@ def test_qa_officer_plans_own_visit_and_may_then_change_it(qa1, client_for):
     assert qa1.has_perm("registers.change_visit", visit)
 
 
-# 9. Export -----------------------------------------------------------------------------------------
+# 9. Export ---
 
 
 def export_rows(client, model):
@@ -447,7 +446,8 @@ def export_rows(client, model):
 
 
 def test_export_contains_only_rows_the_user_may_view(make_user, client_for):
-    seen, hidden = ContractFactory(reference="C-SEEN"), ContractFactory(reference="C-HIDDEN")
+    seen = ContractFactory(reference="C-SEEN")
+    ContractFactory(reference="C-HIDDEN")
     user = make_user()
     user.user_permissions.add(Permission.objects.get(codename="export_contract"))
     assign_perm("registers.view_contract", user, seen)
@@ -473,7 +473,7 @@ def test_export_escapes_formulae(auditor, client_for):
     assert line.startswith("\"'=HYPERLINK") and ",'+SUM(1)," in line
 
 
-# 10. Import ----------------------------------------------------------------------------------------
+# 10. Import ---
 
 
 def upload(client, model, content: bytes, name="file.csv"):
@@ -521,7 +521,7 @@ def test_import_cannot_attach_actions_to_a_visit_the_importer_may_not_change(
     assert not ActionItem.objects.exists()
 
 
-# 11. Guardian's object-permission pages -----------------------------------------------------------------
+# 11. Guardian's object-permission pages ---
 
 
 def test_object_permission_pages_are_for_managers(visits, qa1, manager, client_for):
