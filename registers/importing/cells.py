@@ -164,8 +164,10 @@ class DateValue(Parser):
         if len(year_text) != 4:
             raise CellError(f"{DATE_FORM}: write the year in full (2025, not 25)")
         day, month, year = int(day), int(month), int(year_text)
-        if month > 12 and day <= 12:
-            raise CellError(f"{DATE_FORM}: it reads as month first (US order)")
+        if month > 12:
+            if day <= 12:
+                raise CellError(f"{DATE_FORM}: it reads as month first (US order)")
+            raise CellError(DATE_FORM)
         return self._build(year, month, day, text)
 
     def _build(self, year: int, month: int, day: int, text: str) -> date:

@@ -216,6 +216,10 @@ def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[Parsed
         for index, column in mapping.items():
             raw = cells[index] if index < len(cells) else None
             row.present.add(column.header)
+            if isinstance(raw, CellIssue) and "merged" not in raw.reason:
+                result.add_problem(f"holds {raw.reason}", row=number, column=column.header)
+                row.invalid = True
+                continue
             try:
                 value = column.parser(raw, context)
             except CellError as exc:
@@ -229,10 +233,6 @@ def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[Parsed
                 result.add_problem(
                     f"{reason}, and {column.header} is required", row=number, column=column.header
                 )
-                row.invalid = True
-                continue
-            if isinstance(raw, CellIssue) and "merged" not in raw.reason:
-                result.add_problem(f"holds {raw.reason}", row=number, column=column.header)
                 row.invalid = True
                 continue
             row.values[column.header] = value

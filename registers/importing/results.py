@@ -18,7 +18,10 @@ class Problem:
             where.append(f"Row {self.row}")
         if self.column:
             where.append(f"column '{self.column}'")
-        body = f"'{self.value}' {self.message}" if self.value else _capitalise(self.message)
+        if self.value:
+            body = f"'{self.value}' {self.message}"
+        else:
+            body = self.message if where else _capitalise(self.message)
         return f"{', '.join(where)}: {body}" if where else body
 
 
