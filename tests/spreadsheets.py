@@ -57,7 +57,8 @@ def ods_bytes(rows: list[list]) -> bytes:
         cells.append("<table:table-row>" + "".join(parts) + "</table:table-row>")
     # LibreOffice ends a sheet with a million repeated blank rows.
     cells.append(
-        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row>'
+        '<table:table-row table:number-rows-repeated="1048000">'
+        "<table:table-cell/></table:table-row>"
     )
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'
