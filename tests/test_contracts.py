@@ -421,7 +421,17 @@ class TestTransparency:
         assert row["Procurement process"] == "Open tender"
 
     @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r", "\0"])
-    def test_export_escapes_every_formula_prefix(self, prefix):
+    def test_every_formula_prefix_is_escaped(self, prefix):
+        from registers.importing.safety import escape_formula
+
+        assert escape_formula(f"{prefix}SUM(A1)") == f"'{prefix}SUM(A1)"
+        assert escape_formula("Plain text") == "Plain text"
+        assert escape_formula(-5) == -5
+
+    # PostgreSQL cannot store NUL, and forms and imports refuse it, so it is
+    # tested above rather than through the database.
+    @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+    def test_export_escapes_formula_prefixes(self, prefix):
         ContractFactory(title=f"{prefix}HYPERLINK()", start_date=date(2026, 7, 1))
         out = StringIO()
         write_csv(year=2026, quarter=3, stream=out)

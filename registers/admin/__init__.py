@@ -1,5 +1,7 @@
 """One admin module per register, registered on import."""
 
+from django.contrib import admin  # noqa: E402
+
 from registers.admin import (  # noqa: F401
     concerns,
     contracts,
@@ -10,3 +12,7 @@ from registers.admin import (  # noqa: F401
     users,
     visits,
 )
+
+admin.site.site_header = "Commissioning Portal"
+admin.site.site_title = "Commissioning Portal"
+admin.site.index_title = "Dashboard"

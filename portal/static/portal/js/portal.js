@@ -14,9 +14,36 @@
       if (rendered) rendered.setAttribute("aria-labelledby", label.id + " " + container);
     });
   }
+  // Icon fonts spell their icon's name ("upload"): keep it out of accessible names.
+  function hideIcons(root) {
+    root.querySelectorAll(".material-symbols-outlined:not([aria-hidden])").forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");
+    });
+  }
+  // A link or button that shows only an icon still needs a name.
+  var ICON_NAMES = { diversity_3: "Commissioning Portal home", add: "Add", close: "Close",
+                     search: "Search", more_vert: "More" };
+  function nameIconButtons(root) {
+    root.querySelectorAll("a, button").forEach(function (el) {
+      if (el.hasAttribute("aria-label") || el.hasAttribute("aria-labelledby")) return;
+      var text = Array.prototype.filter.call(el.childNodes, function (node) {
+        return !(node.classList && node.classList.contains("material-symbols-outlined"));
+      }).map(function (node) { return node.textContent; }).join("").trim();
+      if (text) return;
+      var icon = el.querySelector(".material-symbols-outlined");
+      var name = el.getAttribute("title") || (icon && (ICON_NAMES[icon.textContent.trim()] ||
+        icon.textContent.trim().replace(/_/g, " ")));
+      if (name) el.setAttribute("aria-label", name);
+    });
+  }
+  function tidy() { nameSelect2(document); hideIcons(document); nameIconButtons(document); }
   document.addEventListener("DOMContentLoaded", function () {
-    nameSelect2(document);
-    new MutationObserver(function () { nameSelect2(document); })
-      .observe(document.body, { childList: true, subtree: true });
+    tidy();
+    var pending = false;
+    new MutationObserver(function () {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; tidy(); });
+    }).observe(document.body, { childList: true, subtree: true });
   });
 })();
