@@ -141,7 +141,7 @@ def test_spot_purchase_requested_by_support_and_authorised_by_a_manager(
 ):
     make_user(roles.BUSINESS_SUPPORT, username="support")
     make_user(roles.MANAGER, username="manager", first_name="Sarah", last_name="Ahmed")
-    provider = ProviderFactory(name="Harbour Fostering Ltd")
+    ProviderFactory(name="Harbour Fostering Ltd")
 
     page = login("support")
     page.goto(f"{live_server.url}/admin/registers/contract/add/")
