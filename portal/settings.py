@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
@@ -69,7 +68,8 @@ MIDDLEWARE = [
 ]
 
 if not DEBUG:
-    # Production serves static files itself; runserver and tests use Django's handler.
+    # Production serves static files through WhiteNoise; runserver and the
+    # tests' live server use Django's own static files handler.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "portal.urls"

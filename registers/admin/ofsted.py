@@ -15,7 +15,13 @@ from registers.importing.engine import Column
 from registers.importing.ofsted import ALIASES, import_ofsted
 from registers.importing.specs import InspectionSpec, SettingSpec
 from registers.models import Inspection, Judgement, Setting, Visit
-from registers.selectors.settings import Trend, in_use_q, with_ratings
+from registers.selectors.settings import (
+    Trend,
+    in_use_q,
+    setting_is_in_use,
+    with_next_visit,
+    with_ratings,
+)
 from registers.services.ofsted import respond_to_settings
 
 RATINGS = (
@@ -147,6 +153,7 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         "enhanced_monitoring",
         "enhanced_monitoring_since",
         "enhanced_monitoring_inspection",
+        "next_visit",
     ]
     fieldsets = [
         (
@@ -199,6 +206,7 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
                     "enhanced_monitoring_inspection",
                     "compliance_notice_on",
                     "accommodation_restriction_on",
+                    "next_visit",
                 ],
             },
         ),
@@ -244,6 +252,20 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         if obj.is_stale:
             flags.append("Stale")
         return labels(*flags)
+
+    @display(description="Next QA visit due")
+    def next_visit(self, obj):
+        if obj.pk is None:
+            return "-"
+        row = with_next_visit(Setting.objects.filter(pk=obj.pk)).get()
+        if not setting_is_in_use(setting=obj):
+            return "Not in use: no QA visit scheduled"
+        if row.next_visit_due is None:
+            return "Now: never visited"
+        return (
+            f"{uk_date(row.next_visit_due)} (every {row.visit_interval_months} months at this "
+            f"rating; last visited {uk_date(row.last_visit_date)})"
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

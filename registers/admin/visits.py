@@ -67,14 +67,15 @@ class DueFilter(admin.SimpleListFilter):
 
 class ActionItemInline(EditableTabularInline):
     model = ActionItem
-    fields = ["description", "owner", "due_date", "status", "completed_on"]
+    fields = ["description", "owner", "due_date", "status", "completed_on", "overdue"]
+    readonly_fields = ["overdue"]
     verbose_name_plural = "Action plan"
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "description":
-            field.widget.attrs["rows"] = 2
-        return field
+    @display(description="Overdue")
+    def overdue(self, obj):
+        if obj.pk and obj.status != ActionStatus.DONE and obj.due_date < timezone.localdate():
+            return labels("Overdue")
+        return ""
 
 
 class VisitForm(RegisterForm):

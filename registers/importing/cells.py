@@ -27,14 +27,22 @@ class Context:
     date1904: bool = False
 
 
-SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# Non-breaking and other wide spaces become spaces; zero-width characters go.
+WHITESPACE = {
+    **dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " "),
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None),
+}
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _normalise_spaces(value: str) -> str:
+    # Most cells are ASCII: skip the translation table for them.
+    return value.strip() if value.isascii() else value.translate(WHITESPACE).strip()
 
 
 def clean_text(value: str) -> str:
     """Strip ordinary and non-breaking spaces; refuse control characters."""
-    value = value.translate(SPACES).translate(INVISIBLE).strip()
+    value = _normalise_spaces(value)
     match = CONTROL_RE.search(value)
     if match:
         raise CellError(
@@ -46,7 +54,7 @@ def clean_text(value: str) -> str:
 def is_blank(value) -> bool:
     if value is None or isinstance(value, CellIssue):
         return True
-    return isinstance(value, str) and not value.translate(SPACES).translate(INVISIBLE).strip()
+    return isinstance(value, str) and not _normalise_spaces(value)
 
 
 def display(value) -> str:

@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from registers.importing.cells import CellError, Context, Parser, display, is_blank
+from registers.importing.history import bulk_create_with_history, bulk_update_with_history
 from registers.importing.readers import CellIssue, FileRejected, Table, read_table
 from registers.importing.results import FieldChange, ImportResult, RowChange
 from registers.permissions import permitted
-
-BATCH = 500
 
 
 def import_reason(file_name: str) -> str:
@@ -356,22 +354,9 @@ def write(*, spec: Spec, rows: list[ParsedRow], result: ImportResult, user) -> N
     try:
         with transaction.atomic():
             if created:
-                created = bulk_create_with_history(
-                    created,
-                    spec.model,
-                    batch_size=BATCH,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
+                created = bulk_create_with_history(created, spec.model, user=user, reason=reason)
             if updated:
-                bulk_update_with_history(
-                    updated,
-                    spec.model,
-                    fields,
-                    batch_size=BATCH,
-                    default_user=user,
-                    default_change_reason=reason,
-                )
+                bulk_update_with_history(updated, spec.model, fields, user=user, reason=reason)
             spec.after_write(created=created, updated=updated, user=user, result=result)
     except (IntegrityError, DatabaseError) as exc:
         result.add_problem(

@@ -12,8 +12,8 @@ full inspection. Nothing is written unless every row is valid.
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings as conf
 from django.db import DatabaseError, IntegrityError, transaction
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from registers.importing.cells import (
     CellError,
@@ -29,7 +29,8 @@ from registers.importing.cells import (
     display,
     is_blank,
 )
-from registers.importing.engine import BATCH, import_reason
+from registers.importing.engine import import_reason
+from registers.importing.history import bulk_create_with_history, bulk_update_with_history
 from registers.importing.readers import CellIssue, FileRejected, read_table
 from registers.importing.results import FieldChange, ImportResult, RowChange
 from registers.importing.specs.common import judgement_parser, urn_parser
@@ -472,8 +473,17 @@ class Plan:
             self._plan_inspection(row, setting, inspections)
 
     def _preview(self, number, model, action, obj, changes) -> None:
+        if len(self.result.changes) >= conf.IMPORT_PREVIEW_ROWS:
+            self.result.change_total += 1  # counted, not described: the preview is full
+            return
+        fields = [
+            FieldChange(
+                name.replace("_", " "), display(old) if old is not None else "", display(new)
+            )
+            for name, old, new in changes
+        ]
         self.result.record_change(
-            RowChange(row=number, model=model, action=action, label=str(obj), fields=changes)
+            RowChange(row=number, model=model, action=action, label=str(obj), fields=fields)
         )
 
     def _load_providers(self, rows) -> dict[str, Provider]:
@@ -516,7 +526,7 @@ class Plan:
             self._preview(number, "Providers", "new", provider, [])
         return provider
 
-    def _apply_setting(self, setting: Setting, values, providers, number) -> list[FieldChange]:
+    def _apply_setting(self, setting: Setting, values, providers, number) -> list[tuple]:
         incoming = {
             "linked_education_urn": values.get("linked_education_urn"),
             "provision_type": values.get("provision_type"),
@@ -545,13 +555,7 @@ class Plan:
             if old != new:
                 setattr(setting, name, new)
                 self.setting_fields.add(name)
-                changes.append(
-                    FieldChange(
-                        name.replace("_", " "),
-                        display(old) if old is not None else "",
-                        display(new),
-                    )
-                )
+                changes.append((name, old, new))
         owner = values.get("owner")
         if owner:
             provider = self._owner(owner, values, providers, number)
@@ -559,7 +563,7 @@ class Plan:
                 current = setting.provider.name if setting.provider_id else ""
                 setting.provider = provider
                 self.setting_fields.add("provider")
-                changes.append(FieldChange("provider", current, provider.name))
+                changes.append(("provider", current, provider.name))
         return changes
 
     def _plan_inspection(self, row: OfstedRow, setting: Setting, index) -> None:
@@ -618,7 +622,7 @@ class Plan:
 
     def write(self, *, user, notify: bool) -> None:
         reason = import_reason(self.result.file_name)
-        history = {"batch_size": BATCH, "default_user": user, "default_change_reason": reason}
+        history = {"user": user, "reason": reason}
         try:
             with transaction.atomic():
                 if self.new_providers:

@@ -130,12 +130,21 @@ def _process_chunked(*, ids: list[int], user, today: date, outcome: ProcessOutco
 
 
 def _process(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> None:
-    rated = list(
-        with_ratings(Setting.objects.filter(pk__in=ids), today=today).select_related("provider")
-    )
+    # Only settings in use, or already flagged, can change: rate just those.
     in_use = set(
         settings_in_use(today=today, queryset=Setting.objects.filter(pk__in=ids)).values_list(
             "pk", flat=True
+        )
+    )
+    flagged = Setting.objects.filter(pk__in=ids, enhanced_monitoring=True).values_list(
+        "pk", flat=True
+    )
+    candidates = in_use | set(flagged)
+    if not candidates:
+        return
+    rated = list(
+        with_ratings(Setting.objects.filter(pk__in=candidates), today=today).select_related(
+            "provider"
         )
     )
     concerning = [s for s in rated if s.pk in in_use and s.current_rating in CONCERNING_JUDGEMENTS]

@@ -1,0 +1,73 @@
+"""seed_demo builds a believable council once; contract documents stay private."""
+
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from registers.models import Contract, ContractDocument, Provider, Setting, Visit
+from tests.factories import ContractFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_builds_the_registers_and_logins_once(settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    counts = (Provider.objects.count(), Setting.objects.count(), Contract.objects.count())
+    assert counts == (40, 120, 80)
+    assert Visit.objects.filter(status="planned", planned_date__lt=timezone.localdate()).exists()
+    text = out.getvalue()
+    for username in ("manager", "support", "qa1", "qa2", "officer", "auditor"):
+        assert username in text
+    history = Provider.history.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert (Provider.objects.count(), Setting.objects.count(), Contract.objects.count()) == counts
+    assert Provider.history.count() == history
+
+
+def test_seed_demo_refuses_with_debug_off(settings):
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo")
+    assert not Provider.objects.exists()
+
+
+def test_a_contract_document_downloads_only_for_those_who_may_see_the_contract(
+    make_user, client_for, officer
+):
+    contract = ContractFactory()
+    document = ContractDocument.objects.create(
+        contract=contract,
+        kind="contract",
+        title="Signed contract",
+        file=ContentFile(b"%PDF-1.4 signed", name="signed.pdf"),
+    )
+    url = document.file.url
+    assert url.startswith("/documents/")
+    response = client_for(officer).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 signed"
+
+    stranger = make_user()
+    assert client_for(stranger).get(url).status_code == 403
+    assign_perm("registers.view_contract", stranger, contract)
+    assert client_for(stranger).get(url).status_code == 200
+
+
+def test_documents_need_a_login(client):
+    contract = ContractFactory()
+    document = ContractDocument.objects.create(
+        contract=contract,
+        kind="contract",
+        title="Signed",
+        file=ContentFile(b"x", name="s.pdf"),
+    )
+    response = client.get(document.file.url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
