@@ -40,8 +40,8 @@ format: install
 
 # Import benchmarks, run by hand: SQLite, then PostgreSQL.
 bench: install
-	$(DEV_ENV) $(PY) scripts/bench_import.py --database sqlite
-	$(DEV_ENV) $(PY) scripts/bench_import.py --database '$(PG_URL)_bench'
+	$(PY) scripts/bench_import.py --database sqlite
+	$(PY) scripts/bench_import.py --database '$(PG_URL)_bench'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-results bench-results

@@ -280,3 +280,35 @@ class TestDailyJob:
         run_daily_jobs()
         assert [m.to for m in mail.outbox] == [[qa1.email]]
         assert "overdue since" in mail.outbox[0].body
+
+
+def test_a_concern_raised_in_the_admin_starts_at_stage_one(qa1, manager, client_for):
+    setting = SettingFactory()
+    response = client_for(manager).post(
+        reverse("admin:registers_concern_add"),
+        {
+            "setting": str(setting.pk),
+            "raised_on": today().strftime("%d/%m/%Y"),
+            "category": "safeguarding",
+            "description": "Missing episodes not reported",
+        },
+    )
+    assert response.status_code == 302
+    from registers.models import Concern
+
+    concern = Concern.objects.get()
+    assert (concern.stage, concern.stage_started_on, concern.raised_by) == (1, today(), manager)
+    assert concern.provider == setting.provider
+
+
+def test_a_concern_names_a_provider_or_a_setting(manager, client_for):
+    response = client_for(manager).post(
+        reverse("admin:registers_concern_add"),
+        {
+            "raised_on": today().strftime("%d/%m/%Y"),
+            "category": "quality",
+            "description": "x",
+        },
+    )
+    assert response.status_code == 200
+    assert "Name the provider, the setting, or both." in response.content.decode()

@@ -11,7 +11,12 @@ from unfold.decorators import action, display
 from registers.admin.base import ActionForm, ActionFormView, RegisterAdmin
 from registers.admin.display import FLAG_COLOURS, uk_date
 from registers.models import Concern, ConcernStage
-from registers.services.concerns import close_concern, escalate_concern, is_overdue
+from registers.services.concerns import (
+    close_concern,
+    escalate_concern,
+    is_overdue,
+    start_concern,
+)
 
 STAGE_COLOURS = {
     ConcernStage.PRACTITIONER.label: "info",
@@ -108,13 +113,10 @@ class ConcernAdmin(ActionFormView, RegisterAdmin):
         return uk_date(obj.closed_on)
 
     def save_object(self, request, obj, form, change):
-        if not change:
-            obj.raised_by = request.user
-            obj.stage = ConcernStage.PRACTITIONER
-            obj.stage_started_on = obj.raised_on
-            if obj.provider_id is None and obj.setting_id:
-                obj.provider = obj.setting.provider
-        obj.save()
+        if change:
+            obj.save()
+        else:
+            start_concern(concern=obj, user=request.user)
 
     @action(description="Escalate the selected concerns to their next stage")
     def escalate_selected(self, request, queryset):

@@ -387,3 +387,9 @@ class InspectionAdmin(SpreadsheetAdminMixin, RegisterAdmin):
     def save_object(self, request, obj, form, change):
         obj.save()
         respond_to_settings(setting_ids=[obj.setting_id], user=request.user)
+
+    def delete_model(self, request, obj):
+        # Deleting a wrong judgement may lift enhanced monitoring.
+        setting_id = obj.setting_id
+        super().delete_model(request, obj)
+        respond_to_settings(setting_ids=[setting_id], user=request.user)

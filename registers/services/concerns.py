@@ -18,19 +18,23 @@ def raise_concern(
     setting=None,
     raised_on: date | None = None,
 ) -> Concern:
-    raised_on = raised_on or timezone.localdate()
-    if provider is None and setting is not None:
-        provider = setting.provider
     concern = Concern(
         provider=provider,
         setting=setting,
         category=category,
         description=description,
-        raised_on=raised_on,
-        raised_by=user,
-        stage=ConcernStage.PRACTITIONER,
-        stage_started_on=raised_on,
+        raised_on=raised_on or timezone.localdate(),
     )
+    return start_concern(concern=concern, user=user)
+
+
+def start_concern(*, concern: Concern, user) -> Concern:
+    """A new concern starts at stage 1, practitioner level, on the day it is raised."""
+    if concern.provider_id is None and concern.setting_id is not None:
+        concern.provider = concern.setting.provider
+    concern.raised_by = user
+    concern.stage = ConcernStage.PRACTITIONER
+    concern.stage_started_on = concern.raised_on
     concern.full_clean()
     return save_with_history(concern, user=user, reason="Concern raised at stage 1")
 
