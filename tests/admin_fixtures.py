@@ -1,6 +1,5 @@
 """One record of every register, for tests that walk every admin page."""
 
-from registers.models import ActionItem, Lot
 from tests.factories import (
     ActionItemFactory,
     ConcernFactory,
@@ -42,6 +41,3 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
         "concern": concern,
         "spotfundapplication": fund,
     }
-
-
-__all__ = ["ActionItem", "Lot", "one_of_everything"]

@@ -3,11 +3,11 @@
 from datetime import date
 from decimal import Decimal
 
-from registers.models.common import RAG_COLOURS
-from registers.models.contracts import CONTRACT_STATUS_COLOURS
-from registers.models.ofsted import JUDGEMENT_COLOURS
+from registers.models.common import RAG_COLOURS  # noqa: F401  (re-exported for the admins)
+from registers.models.contracts import CONTRACT_STATUS_COLOURS  # noqa: F401
+from registers.models.ofsted import JUDGEMENT_COLOURS  # noqa: F401
 from registers.models.providers import ApprovalStatus
-from registers.models.visits import VISIT_STATUS_COLOURS
+from registers.models.visits import VISIT_STATUS_COLOURS  # noqa: F401
 
 APPROVAL_COLOURS = {
     ApprovalStatus.APPLICANT.label: "info",
@@ -33,18 +33,6 @@ FLAG_COLOURS = {
     "Approval review": "danger",
     "Key contract": "info",
 }
-
-__all__ = [
-    "APPROVAL_COLOURS",
-    "CONTRACT_STATUS_COLOURS",
-    "FLAG_COLOURS",
-    "JUDGEMENT_COLOURS",
-    "RAG_COLOURS",
-    "TREND_COLOURS",
-    "VISIT_STATUS_COLOURS",
-    "pounds",
-    "uk_date",
-]
 
 
 def pounds(value: Decimal | None) -> str:

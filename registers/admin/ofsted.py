@@ -15,6 +15,7 @@ from registers.importing.engine import Column
 from registers.importing.ofsted import ALIASES, import_ofsted
 from registers.importing.specs import InspectionSpec, SettingSpec
 from registers.models import Inspection, Judgement, Setting, Visit
+from registers.models.ofsted import FULL_SCALE
 from registers.selectors.settings import (
     Trend,
     in_use_q,
@@ -24,14 +25,7 @@ from registers.selectors.settings import (
 )
 from registers.services.ofsted import respond_to_settings
 
-RATINGS = (
-    Judgement.OUTSTANDING,
-    Judgement.GOOD,
-    Judgement.REQUIRES_IMPROVEMENT,
-    Judgement.INADEQUATE,
-    Judgement.ADEQUATE,
-    Judgement.SATISFACTORY,
-)
+RATINGS = [judgement for judgement in FULL_SCALE if judgement != Judgement.NOT_JUDGED]
 
 
 class RatingFilter(admin.SimpleListFilter):

@@ -54,7 +54,7 @@ class ReviewCloseForm(ActionForm):
     note = forms.CharField(label="Outcome of the review", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ApprovalStatusFilter(admin.SimpleListFilter):
+class ApprovalReviewFilter(admin.SimpleListFilter):
     title = "approval review"
     parameter_name = "review"
 
@@ -81,7 +81,7 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionFormView, RegisterAdmin):
     ]
     list_filter = [
         "approval_status",
-        ApprovalStatusFilter,
+        ApprovalReviewFilter,
         "sector",
         "is_sme",
         "is_vcse",
