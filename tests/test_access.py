@@ -60,3 +60,22 @@ def test_an_inactive_user_has_no_object_permission(qa1):
     qa1.is_active = False
     qa1.save()
     assert not qa1.has_perm("registers.change_actionitem", item)
+
+
+def test_handing_a_contract_to_another_manager_in_the_admin_moves_the_permission(
+    officer, make_user, manager, client_for
+):
+    from django.urls import reverse
+
+    from tests.helpers import change_form_data
+
+    other = make_user("Commissioning officer")
+    contract = ContractFactory(contract_manager=officer)
+    sync_contract_manager(contract=contract)
+    client = client_for(manager)
+    url = reverse("admin:registers_contract_change", args=[contract.pk])
+    data = change_form_data(client.get(url))
+    data["contract_manager"] = str(other.pk)
+    assert client.post(url, data).status_code == 302
+    assert not officer.has_perm("registers.change_contract", contract)
+    assert other.has_perm("registers.change_contract", contract)

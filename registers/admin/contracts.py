@@ -370,20 +370,19 @@ class ContractAdmin(
 
     # --- saving through the services ------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
-        self._previous_manager = None
-        if change:
-            previous = Contract.objects.filter(pk=obj.pk).values_list("contract_manager", flat=True)
-            manager_id = previous.first()
-            self._previous_manager = get_user_model().objects.filter(pk=manager_id).first()
-        super().save_model(request, obj, form, change)
-
     def save_object(self, request, obj, form, change):
+        # The manager before this change, read from the database: the form has
+        # already put the new one on the instance.
+        previous = None
+        if change:
+            manager_id = (
+                Contract.objects.filter(pk=obj.pk)
+                .values_list("contract_manager", flat=True)
+                .first()
+            )
+            previous = get_user_model().objects.filter(pk=manager_id).first()
         save_contract(
-            contract=obj,
-            user=request.user,
-            previous_manager=self._previous_manager,
-            reason=obj._change_reason,
+            contract=obj, user=request.user, previous_manager=previous, reason=obj._change_reason
         )
 
     def save_inline_object(self, request, obj, formset):
