@@ -198,6 +198,7 @@ def test_the_portal_works_with_a_keyboard_alone(live_server, page, shots, make_u
     """Sign in and reach My visits with Tab and Enter only; focus is always visible."""
     make_user(roles.QA_OFFICER, username="qa1")
     page.goto(f"{live_server.url}/admin/login/")
+    page.wait_for_load_state("networkidle")
     for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "id_username":
@@ -207,7 +208,8 @@ def test_the_portal_works_with_a_keyboard_alone(live_server, page, shots, make_u
     page.keyboard.type("pass")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/admin/")
-    for _ in range(60):
+    page.wait_for_load_state("networkidle")
+    for _ in range(80):
         page.keyboard.press("Tab")
         focused = page.evaluate("document.activeElement.textContent")
         if focused.strip().endswith("My visits"):
