@@ -3,18 +3,18 @@
 from django.urls import reverse
 from django.utils import timezone
 
-from registers.dates import add_months
 from registers.models import (
     ActionItem,
     ActionStatus,
     Concern,
     Contract,
+    ContractStatus,
     Provider,
     Setting,
     Visit,
     VisitStatus,
 )
-from registers.selectors.contracts import with_status
+from registers.selectors.contracts import decisions_due, with_status
 from registers.selectors.settings import settings_in_use
 
 
@@ -55,9 +55,7 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Recommissioning decisions due",
-                contracts.filter(decision_due_date__lte=add_months(today, 3), end_date__gte=today)
-                .exclude(status__in=["terminated", "awaiting_authorisation"])
-                .count(),
+                decisions_due(contracts, today=today, within_months=3).count(),
                 reverse("admin:registers_contract_changelist") + "?decision=due",
                 "Overdue or within 3 months",
             )
@@ -65,7 +63,7 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Spot purchases awaiting authorisation",
-                contracts.filter(status="awaiting_authorisation").count(),
+                contracts.filter(status=ContractStatus.AWAITING_AUTHORISATION).count(),
                 reverse("admin:registers_contract_changelist") + "?status=awaiting_authorisation",
             )
         )

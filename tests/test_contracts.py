@@ -202,6 +202,20 @@ class TestQuarterlyMonitoring:
         flagged = Contract.objects.filter(missing_review_q(today=TODAY))
         assert list(flagged) == [missing]
 
+    def test_the_contracts_list_filters_and_flags_a_missing_review(self, officer, client_for):
+        from registers.dates import last_completed_quarter
+
+        year, quarter = last_completed_quarter(today())
+        reviewed = ContractFactory(reference="REVIEWED")
+        ContractReviewFactory(contract=reviewed, year=year, quarter=quarter)
+        missing = ContractFactory(reference="MISSING")
+        ContractFactory(reference="ENDED", start_date=date(2020, 1, 1), end_date=date(2021, 1, 1))
+        page = client_for(officer).get(
+            reverse("admin:registers_contract_changelist"), {"review": "missing"}
+        )
+        assert [c.pk for c in page.context["cl"].result_list] == [missing.pk]
+        assert b"Review missing" in page.content
+
     def test_one_review_per_contract_per_quarter(self):
         from django.db import IntegrityError
 

@@ -573,3 +573,19 @@ def test_group_permission_page_is_guarded_too(visits, qa1, client_for):
 def test_officers_pages_are_refused_to_staff_without_a_role(page, make_user, client_for):
     response = client_for(make_user()).get(reverse(f"admin:registers_visit_{page}"))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "visit/{visit}/permissions/user-manage/abc/",
+        "visit/{visit}/permissions/group-manage/x/",
+        "visit/abc/permissions/",
+        "visit/{visit}/history/abc/",
+        "provider/abc/history/",
+        "provider/abc/approval/",
+    ],
+)
+def test_malformed_ids_in_urls_are_not_found_not_errors(path, visits, manager, client_for):
+    url = "/admin/registers/" + path.format(visit=visits[0].pk)
+    assert client_for(manager).get(url).status_code == 404

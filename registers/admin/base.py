@@ -272,6 +272,8 @@ class RegisterAdmin(SimpleHistoryAdmin, ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not str(version_id).isdigit():
+            raise Http404
         obj = self.get_object_or_404(request, object_id)
         self.require(request, "view", obj)
         if request.method == "POST":

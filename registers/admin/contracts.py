@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Case, Value, When
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,7 +22,7 @@ from registers.admin.base import (
 from registers.admin.display import CONTRACT_STATUS_COLOURS, labels, pounds, uk_date
 from registers.admin.guardian import GuardianPagesMixin, MineFilter
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
-from registers.dates import add_months, last_completed_quarter, parse_quarter
+from registers.dates import last_completed_quarter, parse_quarter
 from registers.importing.specs import ContractSpec
 from registers.models import (
     AuthoriserRole,
@@ -34,7 +34,12 @@ from registers.models import (
 )
 from registers.permissions import has_perm
 from registers.roles import COMMISSIONING_OFFICER, MANAGER
-from registers.selectors.contracts import with_status
+from registers.selectors.contracts import (
+    decisions_due,
+    ending_within,
+    missing_review_q,
+    with_status,
+)
 from registers.services.contracts import (
     authorise_spot_purchase,
     extend_contract,
@@ -66,10 +71,7 @@ class ExpiringFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in {"3", "6", "9", "12"}:
             return queryset
-        today = timezone.localdate()
-        return queryset.filter(
-            end_date__gte=today, end_date__lte=add_months(today, int(self.value()))
-        ).exclude(status__in=[ContractStatus.TERMINATED, ContractStatus.AWAITING_AUTHORISATION])
+        return ending_within(queryset, today=timezone.localdate(), months=int(self.value()))
 
 
 class DecisionDueFilter(admin.SimpleListFilter):
@@ -86,10 +88,7 @@ class DecisionDueFilter(admin.SimpleListFilter):
         months = {"due": 3, "6": 6}.get(self.value())
         if months is None:
             return queryset
-        today = timezone.localdate()
-        return queryset.filter(
-            decision_due_date__lte=add_months(today, months), end_date__gte=today
-        ).exclude(status__in=[ContractStatus.TERMINATED, ContractStatus.AWAITING_AUTHORISATION])
+        return decisions_due(queryset, today=timezone.localdate(), within_months=months)
 
 
 class ReviewMissingFilter(admin.SimpleListFilter):
@@ -103,10 +102,7 @@ class ReviewMissingFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "missing":
             return queryset
-        return queryset.filter(
-            status__in=[ContractStatus.ACTIVE, ContractStatus.EXTENDED, ContractStatus.EXPIRING],
-            last_quarter_reviewed=False,
-        )
+        return queryset.filter(missing_review_q(today=timezone.localdate()))
 
 
 class VariationInline(EditableTabularInline):
@@ -286,13 +282,12 @@ class ContractAdmin(
     actions_list = ["transparency_file"]
 
     def get_queryset(self, request):
-        year, quarter = last_completed_quarter(timezone.localdate())
-        reviewed = ContractReview.objects.filter(
-            contract=OuterRef("pk"), year=year, quarter=quarter
+        review_missing = Case(
+            When(missing_review_q(today=timezone.localdate()), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
         )
-        return with_status(super().get_queryset(request)).annotate(
-            last_quarter_reviewed=Exists(reviewed)
-        )
+        return with_status(super().get_queryset(request)).annotate(review_missing=review_missing)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -342,12 +337,7 @@ class ContractAdmin(
             flags.append("Key contract")
         if missing_fields(contract=obj):
             flags.append("Not publishable")
-        live = obj.status in (
-            ContractStatus.ACTIVE,
-            ContractStatus.EXTENDED,
-            ContractStatus.EXPIRING,
-        )
-        if live and not obj.last_quarter_reviewed:
+        if obj.review_missing:
             flags.append("Review missing")
         return labels(*flags)
 

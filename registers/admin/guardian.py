@@ -1,7 +1,9 @@
 """Per-record permission pages (guardian, through Unfold) and the "Mine" filter."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -40,12 +42,24 @@ class GuardianPagesMixin:
             "guardian.view_groupobjectpermission"
         )
 
+    def _known(self, request, object_pk, *ids) -> None:
+        # Guardian looks these up without catching a malformed id: a 404, not a 500.
+        malformed = not all(str(value).isdigit() for value in ids)
+        if malformed or self.get_object(request, unquote(object_pk)) is None:
+            raise Http404
+
+    def obj_perms_manage_view(self, request, object_pk):
+        self._known(request, object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
     def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        self._known(request, object_pk, user_id)
         if str(user_id) == str(request.user.pk) and not request.user.is_superuser:
             raise PermissionDenied("You cannot change your own permissions.")
         return super().obj_perms_manage_user_view(request, object_pk, user_id)
 
     def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        self._known(request, object_pk, group_id)
         if request.user.groups.filter(pk=group_id).exists() and not request.user.is_superuser:
             raise PermissionDenied("You cannot change the permissions of your own group.")
         return super().obj_perms_manage_group_view(request, object_pk, group_id)

@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from registers.dates import last_completed_quarter
+from registers.dates import add_months, last_completed_quarter
 from registers.db import AddMonths
 from registers.models import Contract, ContractStatus, ProcurementRoute
 
@@ -60,6 +60,23 @@ def with_status(queryset: QuerySet[Contract] | None = None, *, today: date | Non
             default=Value(ContractStatus.ACTIVE),
             output_field=CharField(),
         )
+    )
+
+
+CLOSED_STATUSES = (ContractStatus.TERMINATED, ContractStatus.AWAITING_AUTHORISATION)
+
+
+def decisions_due(queryset: QuerySet[Contract], *, today: date, within_months: int):
+    """Contracts (annotated by with_status) whose recommissioning decision is
+    overdue or falls within ``within_months``, and that have not ended."""
+    return queryset.filter(
+        decision_due_date__lte=add_months(today, within_months), end_date__gte=today
+    ).exclude(status__in=CLOSED_STATUSES)
+
+
+def ending_within(queryset: QuerySet[Contract], *, today: date, months: int):
+    return queryset.filter(end_date__gte=today, end_date__lte=add_months(today, months)).exclude(
+        status__in=CLOSED_STATUSES
     )
 
 
