@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from registers.models import (
     ActionItem,
-    ActionStatus,
     Concern,
     Contract,
     ContractStatus,
@@ -71,7 +70,7 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Planned visits overdue",
-                Visit.objects.filter(status=VisitStatus.PLANNED, planned_date__lt=today).count(),
+                Visit.objects.overdue(today=today).count(),
                 reverse("admin:registers_visit_changelist") + "?due=overdue",
             )
         )
@@ -90,9 +89,7 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Overdue actions",
-                ActionItem.objects.filter(due_date__lt=today)
-                .exclude(status=ActionStatus.DONE)
-                .count(),
+                ActionItem.objects.overdue(today=today).count(),
                 reverse("admin:registers_actionitem_changelist") + "?overdue=yes",
             )
         )
@@ -100,7 +97,7 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Open provider concerns",
-                Concern.objects.filter(closed_on__isnull=True).count(),
+                Concern.objects.open().count(),
                 reverse("admin:registers_concern_changelist") + "?open=yes",
             )
         )

@@ -1,10 +1,10 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from registers.roles import sync_role_groups
+
 
 def _sync_roles(sender, **kwargs):
-    from registers.services.roles import sync_role_groups
-
     sync_role_groups()
 
 

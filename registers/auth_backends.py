@@ -8,13 +8,8 @@ path that asks ``user.has_perm(perm, child)`` gets the same answer.
 
 from django.contrib.auth.backends import BaseBackend
 
-# child model -> (attribute naming the parent, parent model)
-PARENTS = {
-    "actionitem": ("visit", "visit"),
-    "contractvariation": ("contract", "contract"),
-    "contractreview": ("contract", "contract"),
-    "contractdocument": ("contract", "contract"),
-}
+from registers.permissions import PARENTS
+
 ACTIONS = ("view", "add", "change")
 
 
@@ -28,11 +23,10 @@ class ParentObjectPermissionBackend(BaseBackend):
             return False
         if obj._meta.model_name != model_name:
             return False
-        attribute, parent_model = PARENTS[model_name]
-        parent = getattr(obj, attribute, None)
+        parent = getattr(obj, PARENTS[model_name], None)
         if parent is None:
             return False
         # Adding, changing or viewing a child is changing or viewing its parent.
         parent_action = "view" if action == "view" else "change"
-        parent_perm = f"registers.{parent_action}_{parent_model}"
+        parent_perm = f"registers.{parent_action}_{parent._meta.model_name}"
         return user_obj.has_perm(parent_perm) or user_obj.has_perm(parent_perm, parent)

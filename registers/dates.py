@@ -1,39 +1,31 @@
 """Calendar helpers: months, quarters and working days in England."""
 
-import calendar
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
+from dateutil.relativedelta import relativedelta
 
 
 def add_months(day: date, months: int) -> date:
     """Same day ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return day + relativedelta(months=months)
 
 
-@lru_cache(maxsize=32)
-def _england_bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+@cache
+def _england() -> holidays.HolidayBase:
+    # Years are filled in on demand; "ENG" leaves out Scotland's and Wales's days.
+    return holidays.country_holidays("GB", subdiv="ENG")
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _england_bank_holidays(day.year)
+    return _england().is_working_day(day)
 
 
 def add_working_days(start: date, days: int) -> date:
     """The date ``days`` working days after ``start``, skipping weekends and
     bank holidays in England."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            remaining -= 1
-    return current
+    return _england().get_nth_working_day(start, days) if days else start
 
 
 def quarter_of(day: date) -> tuple[int, int]:

@@ -4,6 +4,9 @@ Object-level rights (a QA officer's own visits, a commissioning officer's own
 contracts) are granted per record by registers.services.access, not here.
 """
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
 MANAGER = "Manager"
 BUSINESS_SUPPORT = "Business support"
 QA_OFFICER = "QA officer"
@@ -62,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         | {
             "registers.approve_provider",
             "registers.authorise_spot_purchase",
+            "registers.decide_spotfundapplication",
             "registers.assign_visit",
             "registers.revert_history",
             # Managing per-record permissions through guardian's pages.
@@ -77,8 +81,40 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         VIEW_EVERYTHING
         | _perms(("add", "change"), BUSINESS_SUPPORT_MAINTAINS)
         | _perms(("export",), SPREADSHEET_MODELS)
+        | {"registers.add_concern"}
     ),
-    QA_OFFICER: VIEW_EVERYTHING | {"registers.add_visit"},
-    COMMISSIONING_OFFICER: VIEW_EVERYTHING | {"registers.add_spotfundapplication"},
+    QA_OFFICER: VIEW_EVERYTHING | {"registers.add_visit", "registers.add_concern"},
+    COMMISSIONING_OFFICER: VIEW_EVERYTHING
+    | {"registers.add_spotfundapplication", "registers.add_concern"},
     AUDITOR: VIEW_EVERYTHING | _perms(("export",), SPREADSHEET_MODELS),
 }
+# Every role that sees a setting may raise a concern about it (add_concern);
+# escalating and closing stay with managers, who alone hold change_concern.
+# Deciding spot-fund applications is a manager's (decide_spotfundapplication).
+
+
+def sync_role_groups(*, apps=global_apps, strict: bool = True) -> None:
+    """Make each role group hold exactly its permissions. Safe to repeat.
+
+    An early migration runs before later migrations add their permissions:
+    it passes ``strict=False``, and the sync after every migrate completes it.
+    """
+    # On a fresh database the permissions only exist after post_migrate;
+    # create them now so the groups can hold them.
+    for label in ("auth", "guardian", "registers"):
+        create_permissions(global_apps.get_app_config(label), apps=apps, verbosity=0)
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    known = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in permission_model.objects.values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        missing = sorted(perm for perm in perms if perm not in known)
+        if missing and strict:
+            raise LookupError(f"Role {role!r} names unknown permissions: {', '.join(missing)}")
+        group, _ = group_model.objects.get_or_create(name=role)
+        group.permissions.set([known[perm] for perm in perms if perm in known])

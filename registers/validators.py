@@ -12,7 +12,19 @@ CHARITY_RE = re.compile(r"^(\d{6,8}(-\d{1,2})?|SC0\d{5}|NIC\d{5,6})$")
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
 CPV_RE = re.compile(r"^\d{8}(-\d)?$")
 INITIALS_RE = re.compile(r"^[A-Z]{1,4}$")
+LEGAL_SUFFIXES = re.compile(r"\b(limited|ltd|plc|llp|llc|cic|the|uk)\b")
 CASE_ID_RE = re.compile(r"^[A-Za-z0-9\-/]{3,20}$")
+
+
+def normalise_provider_name(name: str) -> str:
+    """Key for matching the same organisation written differently.
+
+    "The Acme Care Ltd." and "ACME CARE LIMITED" give the same key.
+    """
+    value = (name or "").lower().replace("&", " and ")
+    value = re.sub(r"[^\w\s]", " ", value)
+    value = LEGAL_SUFFIXES.sub(" ", value)
+    return " ".join(value.split())
 
 
 def normalise_urn(value: str) -> str:

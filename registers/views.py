@@ -1,9 +1,14 @@
-"""Views outside the admin: the iCal feed, which calendar apps fetch without a login."""
+"""Views outside the admin: the iCal feed, which calendar apps fetch without a
+login, and contract documents, served only to those who may see the contract."""
 
-from django.http import Http404, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from registers.models import ContractDocument
+from registers.permissions import can
 from registers.services.calendar_feeds import render_feed, user_for_token
 
 
@@ -21,13 +26,6 @@ def calendar_feed(request, token: str):
 @require_GET
 def contract_document(request, name: str):
     """Stream a contract document to a user who may view its contract."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.core.exceptions import PermissionDenied
-    from django.http import FileResponse
-
-    from registers.models import ContractDocument
-    from registers.permissions import can
-
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     document = ContractDocument.objects.select_related("contract").filter(file=name).first()

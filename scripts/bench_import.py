@@ -6,6 +6,7 @@ it measures, each in a fresh database and a fresh process:
 
 - the portal's import (history included): rows per second and peak memory;
 - raw bulk_create of the same providers, settings and inspections, no history;
+- django-simple-history's own bulk_create_with_history of the same records;
 - django-import-export's default row-by-row import through plain ModelResources.
 
 It then imports a 50,000-row xlsx and reports its peak memory.
@@ -133,12 +134,13 @@ def setup_django(url: str):
 def measure_ours(path: Path) -> dict:
     from django.contrib.auth import get_user_model
 
-    from registers.importing.ofsted import import_ofsted
+    from registers.importing.specs.ofsted import OfstedSpec
+    from registers.services.imports import import_file
 
-    user = get_user_model().objects.create(username="bench")
+    user = get_user_model().objects.create(username="bench", is_superuser=True)
     data = path.read_bytes()
     start = time.perf_counter()
-    result = import_ofsted(data=data, file_name=path.name, user=user, notify=False)
+    result = import_file(spec=OfstedSpec(), data=data, file_name=path.name, user=user)
     elapsed = time.perf_counter() - start
     assert result.written, [str(p) for p in result.problems[:5]]
     return {"seconds": elapsed, "counts": {k: v.as_dict() for k, v in result.counts.items()}}
@@ -150,12 +152,25 @@ def _parse_plainly(path: Path):
     return header, lines[2:]
 
 
-def measure_raw(path: Path) -> dict:
-    """The same records with bulk_create and no history, checks or diffing."""
+def measure_raw(path: Path, *, with_history: bool = False) -> dict:
+    """The same records with bulk_create and no history, checks or diffing; or,
+    ``with_history``, with simple-history's bulk_create_with_history."""
     from datetime import datetime
 
+    from django.contrib.auth import get_user_model
+    from simple_history.utils import bulk_create_with_history
+
     from registers.models import Inspection, Provider, Setting
-    from registers.models.providers import normalise_provider_name
+    from registers.validators import normalise_provider_name
+
+    user = get_user_model().objects.create(username="bench")
+
+    def create(model, objs):
+        if with_history:
+            return bulk_create_with_history(
+                list(objs), model, batch_size=500, default_user=user, default_change_reason="x"
+            )
+        return model.objects.bulk_create(objs, batch_size=500)
 
     header, rows = _parse_plainly(path)
     col = {name: header.index(name) for name in header}
@@ -170,7 +185,8 @@ def measure_raw(path: Path) -> dict:
         providers.setdefault(
             name, Provider(name=name, normalised_name=normalise_provider_name(name))
         )
-    Provider.objects.bulk_create(providers.values(), batch_size=500)
+    created = create(Provider, list(providers.values()))
+    providers = {p.name: p for p in created} if with_history else providers
     settings = []
     inspections = []
     for row in rows:
@@ -182,7 +198,7 @@ def measure_raw(path: Path) -> dict:
             provider=providers[row[col[OWNER]]],
         )
         settings.append(setting)
-    Setting.objects.bulk_create(settings, batch_size=500)
+    settings = create(Setting, settings)
     for row, setting in zip(rows, settings, strict=True):
         if row[col["Inspection date"]]:
             inspections.append(
@@ -193,8 +209,12 @@ def measure_raw(path: Path) -> dict:
                     overall=row[col["Overall effectiveness"]].lower().replace(" ", "_")[:30],
                 )
             )
-    Inspection.objects.bulk_create(inspections, batch_size=500)
+    create(Inspection, inspections)
     return {"seconds": time.perf_counter() - start}
+
+
+def measure_simple_history(path: Path) -> dict:
+    return measure_raw(path, with_history=True)
 
 
 def measure_row_by_row(path: Path) -> dict:
@@ -281,7 +301,12 @@ def measure_row_by_row(path: Path) -> dict:
     return {"seconds": time.perf_counter() - start}
 
 
-MEASURES = {"ours": measure_ours, "raw": measure_raw, "rowbyrow": measure_row_by_row}
+MEASURES = {
+    "ours": measure_ours,
+    "raw": measure_raw,
+    "history": measure_simple_history,
+    "rowbyrow": measure_row_by_row,
+}
 
 
 def child(kind: str, url: str, path: str) -> None:
@@ -322,21 +347,24 @@ def main() -> None:
     engine = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
     lines = [f"## Import benchmark on {engine}", ""]
     lines.append(
-        "| rows | portal rows/s | portal peak MB | raw bulk_create s | portal s | "
-        "ratio to raw | row-by-row s | speed-up over row-by-row |"
+        "| rows | portal rows/s | portal peak MB | raw bulk_create s | simple-history bulk s | "
+        "portal s | ratio to raw | ratio to simple-history | row-by-row s | "
+        "speed-up over row-by-row |"
     )
-    lines.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in [int(s) for s in args.sizes.split(",")]:
         header, rows = make_rows(size)
         path = workdir / f"ofsted_{size}.csv"
         write_csv(path, header, rows)
         ours = run_child("ours", url, path, workdir)
         raw = run_child("raw", url, path, workdir)
+        history = run_child("history", url, path, workdir)
         slow = run_child("rowbyrow", url, path, workdir)
         lines.append(
             f"| {size:,} | {size / ours['seconds']:,.0f} | {ours['peak_mb']:,.0f} | "
-            f"{raw['seconds']:.2f} | {ours['seconds']:.2f} | "
-            f"{ours['seconds'] / raw['seconds']:.1f}x | {slow['seconds']:.1f} | "
+            f"{raw['seconds']:.2f} | {history['seconds']:.2f} | {ours['seconds']:.2f} | "
+            f"{ours['seconds'] / raw['seconds']:.1f}x | "
+            f"{ours['seconds'] / history['seconds']:.1f}x | {slow['seconds']:.1f} | "
             f"{slow['seconds'] / ours['seconds']:.0f}x |"
         )
         print(lines[-1], flush=True)

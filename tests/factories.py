@@ -29,7 +29,8 @@ from registers.models import (
     Visit,
     VisitStatus,
 )
-from registers.models.providers import normalise_provider_name
+from registers.services.access import move_change_permission
+from registers.validators import normalise_provider_name
 
 
 def today() -> date:
@@ -108,6 +109,7 @@ class LotFactory(factory.django.DjangoModelFactory):
 class ContractFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contract
+        skip_postgeneration_save = True
 
     reference = factory.Sequence(lambda n: f"C-{n:04d}")
     title = factory.Sequence(lambda n: f"Residential care contract {n}")
@@ -122,6 +124,12 @@ class ContractFactory(factory.django.DjangoModelFactory):
     annual_value = Decimal("50000.00")
     total_value = Decimal("150000.00")
     vat_not_recoverable = Decimal("0.00")
+
+    @factory.post_generation
+    def manager_permission(obj, create, extracted, **kwargs):
+        # As the contracts service does: the manager may change their contract.
+        if create and obj.contract_manager_id:
+            move_change_permission(model=Contract, moves=[(obj, None, obj.contract_manager_id)])
 
 
 class ContractReviewFactory(factory.django.DjangoModelFactory):
@@ -139,10 +147,17 @@ class ContractReviewFactory(factory.django.DjangoModelFactory):
 class VisitFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Visit
+        skip_postgeneration_save = True
 
     setting = factory.SubFactory(SettingFactory)
     planned_date = factory.LazyFunction(lambda: today() + timedelta(days=7))
     status = VisitStatus.PLANNED
+
+    @factory.post_generation
+    def lead_permission(obj, create, extracted, **kwargs):
+        # As the visits service does: the lead officer may change their visit.
+        if create and obj.lead_officer_id:
+            move_change_permission(model=Visit, moves=[(obj, None, obj.lead_officer_id)])
 
 
 class ActionItemFactory(factory.django.DjangoModelFactory):

@@ -2,17 +2,18 @@
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
-from registers.services.access import sync_contract_manager, sync_visit_lead
-from registers.services.visits import save_visit
+from registers.services.contracts import contract_save
+from registers.services.visits import visit_save
 from tests.factories import ActionItemFactory, ContractFactory, ContractReviewFactory, VisitFactory
+from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_lead_officer_may_change_their_visit_and_its_actions(qa1, qa2):
     visit = VisitFactory(lead_officer=qa1)
-    sync_visit_lead(visit=visit)
     item = ActionItemFactory(visit=visit)
     assert qa1.has_perm("registers.change_visit", visit)
     assert qa1.has_perm("registers.change_actionitem", item)
@@ -22,40 +23,38 @@ def test_the_lead_officer_may_change_their_visit_and_its_actions(qa1, qa2):
 
 def test_changing_the_lead_moves_the_permission(qa1, qa2, manager):
     visit = VisitFactory(lead_officer=qa1)
-    sync_visit_lead(visit=visit)
     visit.lead_officer = qa2
-    save_visit(visit=visit, user=manager, previous_lead=qa1)
+    visit_save(visit=visit, user=manager)
     assert not qa1.has_perm("registers.change_visit", visit)
     assert qa2.has_perm("registers.change_visit", visit)
 
 
 def test_the_move_is_undone_with_the_change_it_belongs_to(qa1, qa2, manager):
     visit = VisitFactory(lead_officer=qa1)
-    sync_visit_lead(visit=visit)
     with pytest.raises(RuntimeError), transaction.atomic():
         visit.lead_officer = qa2
-        save_visit(visit=visit, user=manager, previous_lead=qa1)
+        visit_save(visit=visit, user=manager)
         raise RuntimeError("the request failed after saving")
     assert qa1.has_perm("registers.change_visit", visit)
     assert not qa2.has_perm("registers.change_visit", visit)
 
 
-def test_the_contract_manager_may_change_their_contract_and_its_reviews(officer, make_user):
+def test_the_contract_manager_may_change_their_contract_and_its_reviews(
+    officer, manager, make_user
+):
     other = make_user("Commissioning officer")
     contract = ContractFactory(contract_manager=officer)
-    sync_contract_manager(contract=contract)
     review = ContractReviewFactory(contract=contract)
     assert officer.has_perm("registers.change_contract", contract)
     assert officer.has_perm("registers.change_contractreview", review)
     contract.contract_manager = other
-    sync_contract_manager(contract=contract, previous_manager=officer)
+    contract_save(contract=contract, user=manager)
     assert not officer.has_perm("registers.change_contract", contract)
     assert other.has_perm("registers.change_contract", contract)
 
 
 def test_an_inactive_user_has_no_object_permission(qa1):
     visit = VisitFactory(lead_officer=qa1)
-    sync_visit_lead(visit=visit)
     item = ActionItemFactory(visit=visit)
     qa1.is_active = False
     qa1.save()
@@ -65,13 +64,8 @@ def test_an_inactive_user_has_no_object_permission(qa1):
 def test_handing_a_contract_to_another_manager_in_the_admin_moves_the_permission(
     officer, make_user, manager, client_for
 ):
-    from django.urls import reverse
-
-    from tests.helpers import change_form_data
-
     other = make_user("Commissioning officer")
     contract = ContractFactory(contract_manager=officer)
-    sync_contract_manager(contract=contract)
     client = client_for(manager)
     url = reverse("admin:registers_contract_change", args=[contract.pk])
     data = change_form_data(client.get(url))

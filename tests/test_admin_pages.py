@@ -4,7 +4,6 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from registers.services.access import sync_visit_lead
 from tests.admin_fixtures import one_of_everything
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +41,6 @@ def test_every_admin_page_opens(who, request, client_for):
     """Managers run the registers; users and groups are set up by superusers."""
     user = request.getfixturevalue(who)
     records = one_of_everything(lead=user, manager=user)
-    sync_visit_lead(visit=records["visit"])
     client = client_for(user)
     failures = []
     for url in admin_urls(records, include_auth=who == "superuser"):

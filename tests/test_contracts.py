@@ -15,15 +15,14 @@ from django.urls import reverse
 from registers.dates import add_months
 from registers.models import Contract, ContractVariation, FrameworkKind, SpotFundApplication
 from registers.selectors.contracts import contract_status, missing_review_q, with_status
-from registers.services.contracts import (
-    apply_due_variations,
-    authorise_spot_purchase,
-    extend_contract,
-    record_variation,
-    validate_contract,
+from registers.services.contract_records import (
+    contract_variation_record,
+    contract_variations_apply_due,
     varied_value,
 )
-from registers.services.spot_funds import record_outcomes, validate_application
+from registers.services.contracts import contract_authorise_spot, contract_extend, contracts_check
+from registers.services.recording import check_one
+from registers.services.spot_funds import spot_fund_record_outcomes, spot_funds_check
 from registers.services.transparency import HEADERS, missing_fields, write_csv
 from tests.factories import (
     ContractFactory,
@@ -116,7 +115,7 @@ class TestExtensions:
         contract = ContractFactory(
             end_date=date(2027, 3, 31), extension_options=1, extension_months=12
         )
-        extend_contract(contract=contract, user=manager, today=TODAY)
+        contract_extend(contract=contract, user=manager, today=TODAY)
         contract.refresh_from_db()
         assert (contract.end_date, contract.extensions_used) == (date(2028, 3, 31), 1)
         assert contract.history.first().history_change_reason == (
@@ -127,14 +126,14 @@ class TestExtensions:
         contract = ContractFactory(
             end_date=date(2027, 3, 31), extension_options=1, extension_months=12
         )
-        extend_contract(contract=contract, user=manager, today=TODAY)
+        contract_extend(contract=contract, user=manager, today=TODAY)
         with pytest.raises(ValidationError, match="no extension option left"):
-            extend_contract(contract=contract, user=manager, today=TODAY)
+            contract_extend(contract=contract, user=manager, today=TODAY)
 
-    def test_options_need_a_length(self):
+    def test_options_need_a_length(self, manager):
         contract = ContractFactory.build(provider=ProviderFactory(), extension_options=2)
         with pytest.raises(ValidationError) as caught:
-            validate_contract(contract=contract)
+            check_one(contract, check=contracts_check, user=manager)
         assert "extension_months" in caught.value.message_dict
 
 
@@ -156,7 +155,7 @@ class TestVariations:
 
     def test_a_variation_in_effect_moves_the_value_and_history_keeps_the_old(self, manager):
         contract = ContractFactory(annual_value=Decimal("48000.00"))
-        record_variation(
+        contract_variation_record(
             variation=ContractVariation(
                 contract=contract,
                 kind="uplift",
@@ -175,7 +174,7 @@ class TestVariations:
 
     def test_a_future_variation_waits_for_its_date(self, manager):
         contract = ContractFactory(annual_value=Decimal("1000.00"))
-        record_variation(
+        contract_variation_record(
             variation=ContractVariation(
                 contract=contract,
                 kind="new_rate",
@@ -188,9 +187,9 @@ class TestVariations:
             today=TODAY,
         )
         assert Contract.objects.get(pk=contract.pk).annual_value == Decimal("1000.00")
-        assert apply_due_variations(user=None, today=date(2027, 4, 1)) == 1
+        assert contract_variations_apply_due(user=None, today=date(2027, 4, 1)) == 1
         assert Contract.objects.get(pk=contract.pk).annual_value == Decimal("1200.00")
-        assert apply_due_variations(user=None, today=date(2027, 4, 2)) == 0
+        assert contract_variations_apply_due(user=None, today=date(2027, 4, 2)) == 0
 
 
 class TestQuarterlyMonitoring:
@@ -225,35 +224,35 @@ class TestQuarterlyMonitoring:
 
 
 class TestLots:
-    def test_a_call_off_provider_must_be_admitted_to_the_lot(self):
+    def test_a_call_off_provider_must_be_admitted_to_the_lot(self, manager):
         lot = LotFactory(framework=FrameworkFactory(kind=FrameworkKind.FPS))
         provider = ProviderFactory(name="Outsider Ltd")
         contract = ContractFactory.build(
             provider=provider, procurement_route="fps_call_off", lot=lot
         )
         with pytest.raises(ValidationError) as caught:
-            validate_contract(contract=contract)
+            check_one(contract, check=contracts_check, user=manager)
         assert caught.value.message_dict["provider"][0].startswith(
             "Outsider Ltd is not admitted to"
         )
         lot.providers.add(provider)
-        validate_contract(contract=contract)
+        check_one(contract, check=contracts_check, user=manager)
 
-    def test_the_lot_must_belong_to_the_routes_kind(self):
+    def test_the_lot_must_belong_to_the_routes_kind(self, manager):
         lot = LotFactory(framework=FrameworkFactory(kind=FrameworkKind.DPS))
         contract = ContractFactory.build(
             provider=ProviderFactory(), lot=lot, procurement_route="framework_call_off"
         )
         with pytest.raises(ValidationError) as caught:
-            validate_contract(contract=contract)
+            check_one(contract, check=contracts_check, user=manager)
         assert "dynamic purchasing system" in caught.value.message_dict["lot"][0]
 
-    def test_a_call_off_names_its_lot(self):
+    def test_a_call_off_names_its_lot(self, manager):
         contract = ContractFactory.build(
             provider=ProviderFactory(), procurement_route="dps_call_off"
         )
         with pytest.raises(ValidationError) as caught:
-            validate_contract(contract=contract)
+            check_one(contract, check=contracts_check, user=manager)
         assert caught.value.message_dict["lot"] == [
             "A call-off names the framework lot it is called off from."
         ]
@@ -283,7 +282,7 @@ class TestSpotPurchases:
     def test_not_active_until_authorised_in_writing(self, support, manager):
         contract = self.spot(support)
         assert status_on(contract, today()) == "awaiting_authorisation"
-        authorise_spot_purchase(contract=contract, user=manager, role="head_of_service")
+        contract_authorise_spot(contract=contract, user=manager, role="head_of_service")
         assert status_on(contract, today()) == "active"
         contract.refresh_from_db()
         assert (contract.spot_authorised_by, contract.spot_authoriser_role) == (
@@ -294,17 +293,17 @@ class TestSpotPurchases:
     def test_needs_a_written_justification(self, support, manager):
         contract = self.spot(support, justification="")
         with pytest.raises(ValidationError):
-            authorise_spot_purchase(contract=contract, user=manager, role="director")
+            contract_authorise_spot(contract=contract, user=manager, role="director")
 
     def test_only_a_head_of_service_or_director_authorises(self, support, officer):
         contract = self.spot(support)
         with pytest.raises(PermissionDenied):
-            authorise_spot_purchase(contract=contract, user=officer, role="director")
+            contract_authorise_spot(contract=contract, user=officer, role="director")
 
     def test_never_their_own_request(self, manager):
         contract = self.spot(manager)
         with pytest.raises(PermissionDenied, match="someone else must authorise"):
-            authorise_spot_purchase(contract=contract, user=manager, role="director")
+            contract_authorise_spot(contract=contract, user=manager, role="director")
 
     def test_the_admin_records_the_requester(self, support, client_for):
         provider = ProviderFactory()
@@ -333,13 +332,13 @@ class TestSpotPurchases:
 
 
 class TestSpotFund:
-    def test_child_cap_is_cumulative_within_the_financial_year(self, settings):
+    def test_child_cap_is_cumulative_within_the_financial_year(self, settings, manager):
         SpotFundFactory(case_id="LAN-1", amount=Decimal("2000"), applied_on=date(2026, 5, 1))
         second = SpotFundFactory.build(
             case_id="LAN-1", amount=Decimal("600"), applied_on=date(2026, 9, 1)
         )
         with pytest.raises(ValidationError) as caught:
-            validate_application(application=second)
+            check_one(second, check=spot_funds_check, user=manager)
         assert caught.value.message_dict["amount"] == [
             "A child and family is capped at £2,500 a financial year: case LAN-1 has "
             "£2,000.00 already, so £500.00 is left."
@@ -347,9 +346,9 @@ class TestSpotFund:
         next_year = SpotFundFactory.build(
             case_id="LAN-1", amount=Decimal("600"), applied_on=date(2027, 4, 1)
         )
-        validate_application(application=next_year)
+        check_one(next_year, check=spot_funds_check, user=manager)
 
-    def test_group_cap(self):
+    def test_group_cap(self, manager):
         application = SpotFundFactory.build(
             kind="group",
             case_id="",
@@ -358,17 +357,18 @@ class TestSpotFund:
             amount=Decimal("4950.01"),
         )
         with pytest.raises(ValidationError) as caught:
-            validate_application(application=application)
+            check_one(application, check=spot_funds_check, user=manager)
         assert caught.value.message_dict["amount"] == ["A group application is capped at £4,950."]
 
-    def test_caps_are_configurable(self, settings):
+    def test_caps_are_configurable(self, settings, manager):
         settings.SPOT_FUND_CAP_CHILD = 1000
         with pytest.raises(ValidationError, match="£1,000"):
-            validate_application(application=SpotFundFactory.build(amount=Decimal("1001")))
+            application = SpotFundFactory.build(amount=Decimal("1001"))
+            check_one(application, check=spot_funds_check, user=manager)
 
     def test_outcomes_complete_an_approved_application(self, manager):
         application = SpotFundFactory(status="approved")
-        record_outcomes(
+        spot_fund_record_outcomes(
             application=application, user=manager, outcomes_achieved="Attended every session"
         )
         assert SpotFundApplication.objects.get().status == "completed"

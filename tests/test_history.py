@@ -52,9 +52,6 @@ def test_a_change_without_a_reason_still_says_who_and_where(manager, client_for)
 
 def test_inline_additions_are_recorded_under_the_user(qa1, client_for):
     visit = VisitFactory(lead_officer=qa1)
-    from registers.services.access import sync_visit_lead
-
-    sync_visit_lead(visit=visit)
     client = client_for(qa1)
     url = reverse("admin:registers_visit_change", args=[visit.pk])
     data = change_form_data(client.get(url))
@@ -119,8 +116,8 @@ def test_deleting_keeps_the_history_with_who_deleted(manager, client_for):
 
 def test_history_of_every_model_records_the_user(manager):
     """Services pass the user explicitly (imports, jobs): the middleware is not needed."""
-    from registers.services.visits import plan_visit
+    from registers.services.visits import visit_plan
     from tests.factories import SettingFactory
 
-    visit = plan_visit(user=manager, planned_date=today(), setting=SettingFactory())
+    visit = visit_plan(user=manager, planned_date=today(), setting=SettingFactory())
     assert Visit.history.get(id=visit.pk).history_user == manager

@@ -10,9 +10,10 @@ from datetime import date, datetime
 
 import pytest
 
-from registers.importing.engine import run_import
-from registers.importing.specs import ContractSpec, ProviderSpec
+from registers.importing.specs.contracts import ContractSpec
+from registers.importing.specs.providers import ProviderSpec
 from registers.models import Contract, Provider
+from registers.services.imports import import_file
 from tests.factories import ProviderFactory
 from tests.spreadsheets import add_to_zip, csv_bytes, ods_bytes, replace_in_zip, xlsx_bytes
 
@@ -27,7 +28,7 @@ def provider():
 
 
 def import_contracts(data, manager, name="contracts.csv"):
-    return run_import(spec=ContractSpec(), data=data, file_name=name, user=manager)
+    return import_file(spec=ContractSpec(), data=data, file_name=name, user=manager)
 
 
 def contract_row(start, end="31/03/2027", reference="C-1"):
@@ -111,7 +112,7 @@ def test_formatted_dates_in_a_1904_workbook(provider, manager):
 
 def test_spaces_and_non_breaking_spaces_are_normalised(manager):
     rows = [["Name", "Companies House number"], ["\u00a0 Acme Care Ltd \u00a0", " 1234567 "]]
-    result = run_import(spec=ProviderSpec(), data=csv_bytes(rows), file_name="p.csv", user=manager)
+    result = import_file(spec=ProviderSpec(), data=csv_bytes(rows), file_name="p.csv", user=manager)
     assert result.ok, messages(result)
     provider = Provider.objects.get()
     assert (provider.name, provider.company_number) == ("Acme Care Ltd", "01234567")
@@ -119,7 +120,7 @@ def test_spaces_and_non_breaking_spaces_are_normalised(manager):
 
 def test_control_characters_are_refused(manager):
     rows = [["Name"], ["Acme\x07 Care"]]
-    result = run_import(spec=ProviderSpec(), data=csv_bytes(rows), file_name="p.csv", user=manager)
+    result = import_file(spec=ProviderSpec(), data=csv_bytes(rows), file_name="p.csv", user=manager)
     assert messages(result) == [
         "Row 2, column 'Name': 'Acme\x07 Care' contains a control character (U+0007), "
         "which is refused"
@@ -128,7 +129,7 @@ def test_control_characters_are_refused(manager):
 
 def test_over_long_strings_are_refused(manager):
     rows = [["Name"], ["A" * 201]]
-    result = run_import(spec=ProviderSpec(), data=csv_bytes(rows), file_name="p.csv", user=manager)
+    result = import_file(spec=ProviderSpec(), data=csv_bytes(rows), file_name="p.csv", user=manager)
     assert "is 201 characters long: the limit is 200" in messages(result)[0]
     assert not Provider.objects.exists()
 
@@ -177,14 +178,29 @@ def test_unknown_column_is_refused_listing_the_columns(provider, manager):
 def test_missing_column_is_refused_listing_the_columns(provider, manager):
     header = [h for h in CONTRACT_HEADER if h != "End date"]
     result = import_contracts(csv_bytes([header, contract_row("01/01/2025")[:-1]]), manager)
-    assert messages(result)[0].startswith("Missing column 'End date'. The columns are:")
+    assert messages(result)[0].startswith(
+        "Missing column 'End date', which a new record needs (row 2). The columns are:"
+    )
+    assert not Contract.objects.exists()
+
+
+def test_a_file_that_only_updates_needs_only_the_key_column(provider, manager):
+    result = import_contracts(csv_bytes([CONTRACT_HEADER, contract_row("01/01/2025")]), manager)
+    assert result.written
+    update = import_contracts(csv_bytes([["Reference", "Title"], ["C-1", "Renamed"]]), manager)
+    assert update.written, messages(update)
+    assert Contract.objects.get().title == "Renamed"
 
 
 def test_renamed_column_is_refused(provider, manager):
     header = ["Reference", "Title", "Provider", "Procurement route", "Start", "End date"]
     result = import_contracts(csv_bytes([header, contract_row("01/01/2025")]), manager)
-    assert "Column 'Start' is not a column of Contracts" in messages(result)[0]
-    assert "Missing column 'Start date'" in messages(result)[1]
+    assert messages(result) == [
+        "Column 'Start' is not a column of Contracts. The columns are: "
+        + ", ".join(f"'{c.header}'" for c in ContractSpec().importable_columns())
+        + "."
+    ]
+    assert not Contract.objects.exists()
 
 
 # Encodings -------------------------------------------------------------------------------------
@@ -203,7 +219,7 @@ def test_renamed_column_is_refused(provider, manager):
 )
 def test_csv_encodings_are_decoded(encode, manager):
     text = "Name,Trading name\r\nCafé Care Ltd,Crèche £ Homes\r\n"
-    result = run_import(spec=ProviderSpec(), data=encode(text), file_name="p.csv", user=manager)
+    result = import_file(spec=ProviderSpec(), data=encode(text), file_name="p.csv", user=manager)
     assert result.ok, messages(result)
     provider = Provider.objects.get()
     assert (provider.name, provider.trading_name) == ("Café Care Ltd", "Crèche £ Homes")
@@ -211,7 +227,7 @@ def test_csv_encodings_are_decoded(encode, manager):
 
 def test_ods_files_are_read(manager):
     data = ods_bytes([["Name", "Charity number"], ["Acme Care Ltd", 1234567]])
-    result = run_import(spec=ProviderSpec(), data=data, file_name="p.ods", user=manager)
+    result = import_file(spec=ProviderSpec(), data=data, file_name="p.ods", user=manager)
     assert result.ok, messages(result)
     assert Provider.objects.get().charity_number == "1234567"
 
@@ -220,7 +236,7 @@ def test_ods_files_are_read(manager):
 
 
 def refused(data: bytes, name: str, manager) -> str:
-    result = run_import(spec=ProviderSpec(), data=data, file_name=name, user=manager)
+    result = import_file(spec=ProviderSpec(), data=data, file_name=name, user=manager)
     assert len(result.problems) == 1 and result.problems[0].row is None
     assert not Provider.objects.exists()
     return str(result.problems[0])

@@ -4,33 +4,33 @@ import io
 from datetime import date
 
 import pytest
+from django.db import IntegrityError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from registers.importing.engine import run_import
-from registers.importing.specs import (
-    ActionItemSpec,
-    ContractSpec,
-    InspectionSpec,
-    ProviderSpec,
-    SettingSpec,
-    VisitSpec,
-)
+from registers.importing.specs.action_items import ActionItemSpec
+from registers.importing.specs.contracts import ContractSpec
+from registers.importing.specs.inspections import InspectionSpec
+from registers.importing.specs.providers import ProviderSpec
+from registers.importing.specs.settings import SettingSpec
+from registers.importing.specs.visits import VisitSpec
 from registers.models import ActionItem, Contract, Inspection, Provider, Setting, Visit
-from registers.services.access import sync_visit_lead
+from registers.services import recording
+from registers.services.imports import import_file
 from tests.factories import (
     InspectionFactory,
     ProviderFactory,
     SettingFactory,
     VisitFactory,
 )
+from tests.ofsted_files import EXCERPT_2016
 from tests.spreadsheets import csv_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 def run(spec, rows, user, name="file.csv", **kwargs):
-    return run_import(spec=spec, data=csv_bytes(rows), file_name=name, user=user, **kwargs)
+    return import_file(spec=spec, data=csv_bytes(rows), file_name=name, user=user, **kwargs)
 
 
 class TestKeys:
@@ -136,20 +136,15 @@ class TestAllOrNothing:
         assert result.counts["Providers"].invalid == 1
 
     def test_a_database_refusal_rolls_everything_back(self, manager, monkeypatch):
-        from registers.importing import engine
-
         def boom(*args, **kwargs):
-            from django.db import IntegrityError
-
             raise IntegrityError("simulated")
 
-        original = engine.bulk_update_with_history
         ProviderFactory(name="Existing Ltd", company_number="", town="")
-        monkeypatch.setattr(engine, "bulk_update_with_history", boom)
+        monkeypatch.setattr(recording, "bulk_update_recorded", boom)
         result = run(
             ProviderSpec(), [["Name", "Town"], ["New Ltd", "A"], ["Existing Ltd", "B"]], manager
         )
-        monkeypatch.setattr(engine, "bulk_update_with_history", original)
+        monkeypatch.undo()
         assert "Nothing was imported" in str(result.problems[0])
         assert not Provider.objects.filter(name="New Ltd").exists()
         assert not Provider.history.filter(name="New Ltd").exists()
@@ -194,7 +189,6 @@ class TestVisitsAndActions:
 
     def test_visit_rows_follow_the_lifecycle_rules(self, manager):
         visit = VisitFactory(lead_officer=manager)
-        sync_visit_lead(visit=visit)
         rows = [
             ["Visit ID", "Planned date", "Status"],
             [str(visit.pk), visit.planned_date.strftime("%d/%m/%Y"), "Completed"],
@@ -292,8 +286,6 @@ class TestAdminFlow:
         assert [cell.value for cell in sheet[1]][:3] == ["Reference", "Title", "Description"]
 
     def test_ofsted_button_flow(self, manager, client_for):
-        from tests.test_ofsted_import import EXCERPT_2016
-
         client = client_for(manager)
         file = io.BytesIO(EXCERPT_2016.read_bytes())
         file.name = "ofsted_2016.csv"

@@ -2,164 +2,29 @@
 
 from datetime import date, datetime
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from registers.importing.ofsted import import_ofsted
+from registers.importing.specs.ofsted import OfstedSpec
 from registers.models import Inspection, Judgement, Provider, Setting
 from registers.selectors.settings import with_ratings
+from registers.services.imports import import_file
 from tests.factories import ProviderFactory, SettingFactory
-from tests.spreadsheets import csv_bytes, ods_bytes, xlsx_bytes
+from tests.ofsted_files import (
+    EXCERPT_2016,
+    latest_layout_xlsx,
+    latest_row,
+    older_layout_csv,
+    older_row,
+)
+from tests.spreadsheets import csv_bytes, ods_bytes
 
 pytestmark = pytest.mark.django_db
 
-EXCERPT_2016 = (
-    Path(__file__).resolve().parent.parent / "fixtures/samples/ofsted_providers_2016_excerpt.csv"
-)
-
-# The latest layout, as DESIGN.md lists it.
-LATEST_HEADER = [
-    "Web link",
-    "URN",
-    "Linked Education URN",
-    "Provision type",
-    "Registration date",
-    "Registration status",
-    "Name",
-    "Address 1",
-    "Address 2",
-    "Town",
-    "County",
-    "Postcode",
-    "Ofsted region",
-    "Government Office Region",
-    "Local authority",
-    "Parliamentary constituency",
-    "Sector",
-    "Places",
-    "Short-break-only children's home",
-    "Multi-building children's home",
-    "Organisation which owns the provider",
-    "Latest full inspection event type",
-    "Latest full inspection date",
-    "Latest full inspection publication date",
-    "Latest full inspection event number",
-    "Overall experiences and progress of children and young people",
-    "Outcomes in education and related learning activities",
-    "Health services",
-    "How well children and young people are helped and protected",
-    "The effectiveness of leaders and managers",
-]
-
-
-def latest_row(
-    urn,
-    owner,
-    judgement,
-    *,
-    name="REDACTED",
-    event="20001",
-    inspected=datetime(2024, 9, 3),
-    published=datetime(2024, 10, 1),
-):
-    return [
-        "https://reports.ofsted.gov.uk/",
-        urn,
-        "",
-        "Children's home",
-        datetime(2019, 5, 1),
-        "Active",
-        name,
-        "REDACTED",
-        "REDACTED",
-        "REDACTED",
-        "REDACTED",
-        "REDACTED",
-        "North West",
-        "North West",
-        "Sefton",
-        "Sefton Central",
-        "Private",
-        4,
-        "No",
-        "No",
-        owner,
-        "Full inspection",
-        inspected,
-        published,
-        event,
-        judgement,
-        "",
-        "",
-        judgement,
-        judgement,
-    ]
-
-
-def latest_layout_xlsx(rows) -> bytes:
-    title = [
-        ["Children's social care data in England 2024: providers as at 31 March 2024"],
-        ["Source: Ofsted. Names and addresses of children's homes are redacted."],
-        [],
-    ]
-    return xlsx_bytes(title + [LATEST_HEADER] + rows + [[], []])
-
-
-# A third layout: other column names, header further down, Windows-1252 CSV.
-OLDER_HEADER = [
-    "URN",
-    "Provision type",
-    "Reg Status",
-    "Setting Name",
-    "Address line 1",
-    "Town",
-    "Postcode",
-    "Local Authority",
-    "Region",
-    "Sector",
-    "Number of places",
-    "Owner name",
-    "Inspection type",
-    "Inspection date",
-    "Publication date",
-    "Inspection ID",
-    "Overall effectiveness",
-    "Leadership and management",
-]
-
-
-def older_layout_csv(rows) -> bytes:
-    title = [["Ofsted: social care providers and inspections"], ["Published 2019"], []]
-    return csv_bytes(title + [OLDER_HEADER] + rows, encoding="cp1252")
-
-
-def older_row(urn, owner, judgement, event="30001", name="Café House"):
-    return [
-        urn,
-        "Independent fostering agency",
-        "Active",
-        name,
-        "1 High St",
-        "Crosby",
-        "L23 1AA",
-        "Sefton",
-        "North West",
-        "Voluntary",
-        "",
-        owner,
-        "Full Inspection",
-        "12/03/2019",
-        "02/04/2019",
-        event,
-        judgement,
-        judgement,
-    ]
-
 
 def run(data: bytes, name: str, user=None, **kwargs):
-    return import_ofsted(data=data, file_name=name, user=user, **kwargs)
+    return import_file(spec=OfstedSpec(), data=data, file_name=name, user=user, **kwargs)
 
 
 def test_the_2016_file_as_published(manager):

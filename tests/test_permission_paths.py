@@ -19,7 +19,6 @@ from registers.models import (
     VisitStatus,
     VisitUserObjectPermission,
 )
-from registers.services.access import sync_contract_manager, sync_visit_lead
 from tests.factories import (
     ActionItemFactory,
     ContractFactory,
@@ -37,8 +36,6 @@ pytestmark = pytest.mark.django_db
 def visits(qa1, qa2):
     mine = VisitFactory(lead_officer=qa1, findings="")
     theirs = VisitFactory(lead_officer=qa2, findings="")
-    sync_visit_lead(visit=mine)
-    sync_visit_lead(visit=theirs)
     return mine, theirs
 
 
@@ -131,7 +128,6 @@ def test_own_visit_can_be_changed(visits, qa1, client_for):
 
 def test_commissioning_officer_changes_only_contracts_they_manage(officer, client_for):
     mine, other = ContractFactory(contract_manager=officer), ContractFactory()
-    sync_contract_manager(contract=mine)
     client = client_for(officer)
     for contract, expected in ((mine, 302), (other, 403)):
         url = reverse("admin:registers_contract_change", args=[contract.pk])

@@ -1,19 +1,21 @@
 """The Requires Improvement / Inadequate process (manual 003), as services."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 
 from registers.dates import add_working_days
-from registers.importing.ofsted import import_ofsted
+from registers.importing.specs.ofsted import OfstedSpec
 from registers.models import ApprovalStatus, Judgement, Provider, Setting, Visit, VisitStatus
 from registers.selectors.settings import setting_is_in_use
-from registers.services.contracts import save_contract
-from registers.services.ofsted import respond_to_settings
-from registers.services.providers import change_approval_status
+from registers.services.contracts import contract_save
+from registers.services.imports import import_file
+from registers.services.monitoring import monitoring_refresh
+from registers.services.providers import provider_change_approval
 from tests.factories import (
     ContractFactory,
     InspectionFactory,
@@ -21,7 +23,7 @@ from tests.factories import (
     SettingFactory,
     today,
 )
-from tests.test_ofsted_import import latest_layout_xlsx, latest_row
+from tests.ofsted_files import latest_layout_xlsx, latest_row
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def managers_get_email(manager):
     return manager
+
+
+@pytest.fixture
+def monitor(manager, django_capture_on_commit_callbacks):
+    """The enhanced-monitoring check over the register, with its emails sent as at commit."""
+
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            return monitoring_refresh(user=manager)
+
+    return run
 
 
 def rated(judgement, *, approved=True, published=None, inspected=None):
@@ -95,33 +108,33 @@ class TestWorkingDays:
     def test_scotland_only_holidays_are_working_days(self):
         assert add_working_days(date(2025, 11, 28), 1) == date(2025, 12, 1)  # St Andrew's
 
-    def test_risk_visit_is_due_from_publication_or_else_inspection(self, manager):
+    def test_risk_visit_is_due_from_publication_or_else_inspection(self, monitor, manager):
         published, inspection = rated(
             Judgement.INADEQUATE, published=date(2025, 12, 19), inspected=date(2025, 12, 1)
         )
-        respond_to_settings(setting_ids=[published.pk], user=manager)
+        monitor()
         visit = Visit.objects.get(setting=published)
         assert visit.planned_date == date(2026, 1, 7)  # 10 working days
 
         unpublished, _ = rated(
             Judgement.REQUIRES_IMPROVEMENT, published=None, inspected=date(2025, 3, 3)
         )
-        respond_to_settings(setting_ids=[unpublished.pk], user=manager)
+        monitor()
         assert Visit.objects.get(setting=unpublished).planned_date == add_working_days(
             date(2025, 3, 3), 30
         )
 
-    def test_working_days_are_configurable(self, manager, settings):
+    def test_working_days_are_configurable(self, monitor, manager, settings):
         settings.RISK_VISIT_WORKING_DAYS = {"inadequate": 2, "requires_improvement": 5}
         setting, _ = rated(Judgement.INADEQUATE, published=date(2025, 3, 3))
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         assert Visit.objects.get().planned_date == date(2025, 3, 5)
 
 
 class TestProcess:
-    def test_requires_improvement_in_use_flags_plans_a_visit_and_emails(self, manager):
+    def test_requires_improvement_in_use_flags_plans_a_visit_and_emails(self, monitor, manager):
         setting, inspection = rated(Judgement.REQUIRES_IMPROVEMENT)
-        outcome = respond_to_settings(setting_ids=[setting.pk], user=manager)
+        outcome = monitor()
         setting.refresh_from_db()
         assert setting.enhanced_monitoring
         assert setting.enhanced_monitoring_inspection == inspection
@@ -130,58 +143,58 @@ class TestProcess:
         assert (visit.reason, visit.status, visit.kind) == ("risk", "planned", "unannounced")
         assert visit.triggered_by_inspection == inspection
         assert not setting.provider.approval_review_required
-        assert len(mail.outbox) == 1 and outcome.emails_sent == 1
+        assert len(mail.outbox) == 1 and outcome.digest_recipients == 1
         assert manager.email in mail.outbox[0].to
         assert setting.urn in mail.outbox[0].body
 
-    def test_inadequate_also_opens_an_approval_review(self, manager):
+    def test_inadequate_also_opens_an_approval_review(self, monitor, manager):
         setting, _ = rated(Judgement.INADEQUATE)
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         provider = Provider.objects.get(pk=setting.provider_id)
         assert provider.approval_review_required
         assert "judged Inadequate" in provider.approval_review_reason
 
-    def test_settings_not_in_use_are_left_alone(self, manager):
+    def test_settings_not_in_use_are_left_alone(self, monitor, manager):
         setting, _ = rated(Judgement.INADEQUATE, approved=False)
-        outcome = respond_to_settings(setting_ids=[setting.pk], user=manager)
+        outcome = monitor()
         assert not outcome.changed and not Visit.objects.exists() and not mail.outbox
 
-    def test_running_twice_adds_nothing(self, manager):
+    def test_running_twice_adds_nothing(self, monitor, manager):
         setting, _ = rated(Judgement.INADEQUATE)
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         history = (Setting.history.count(), Visit.history.count(), Provider.history.count())
-        again = respond_to_settings(setting_ids=[setting.pk], user=manager)
+        again = monitor()
         assert not again.changed
         assert Visit.objects.count() == 1 and len(mail.outbox) == 1
         assert (Setting.history.count(), Visit.history.count(), Provider.history.count()) == history
 
-    def test_an_open_risk_visit_means_none_is_added(self, manager):
+    def test_an_open_risk_visit_means_none_is_added(self, monitor, manager):
         setting, _ = rated(Judgement.REQUIRES_IMPROVEMENT)
         Visit.objects.create(setting=setting, planned_date=today(), reason="risk")
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         assert Visit.objects.count() == 1
 
-    def test_a_completed_risk_visit_for_the_same_inspection_is_not_repeated(self, manager):
+    def test_a_completed_risk_visit_for_the_same_inspection_is_not_repeated(self, monitor, manager):
         setting, _ = rated(Judgement.REQUIRES_IMPROVEMENT)
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         Visit.objects.update(
             status=VisitStatus.COMPLETED, actual_date=today(), rag="amber", findings="Seen"
         )
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         assert Visit.objects.count() == 1
 
     def test_a_later_good_inspection_lifts_enhanced_monitoring_and_history_shows_both(
-        self, manager
+        self, monitor
     ):
         setting, _ = rated(Judgement.INADEQUATE, inspected=today() - timedelta(days=200))
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         InspectionFactory(
             setting=setting,
             overall=Judgement.GOOD,
             inspection_date=today() - timedelta(days=5),
             publication_date=None,
         )
-        outcome = respond_to_settings(setting_ids=[setting.pk], user=manager)
+        outcome = monitor()
         setting.refresh_from_db()
         assert not setting.enhanced_monitoring and outcome.lifted
         reasons = list(setting.history.values_list("history_change_reason", flat=True))
@@ -192,25 +205,23 @@ class TestProcess:
 
     def test_approving_a_provider_starts_the_process_for_its_settings(self, manager):
         setting, _ = rated(Judgement.REQUIRES_IMPROVEMENT, approved=False)
-        change_approval_status(provider=setting.provider, status="approved", user=manager)
+        provider_change_approval(provider=setting.provider, status="approved", user=manager)
         setting.refresh_from_db()
         assert setting.enhanced_monitoring and Visit.objects.filter(setting=setting).exists()
 
     def test_a_new_live_contract_starts_the_process(self, manager):
         setting, _ = rated(Judgement.INADEQUATE, approved=False)
         contract = ContractFactory.build(provider=setting.provider, setting=setting)
-        save_contract(contract=contract, user=manager)
+        contract_save(contract=contract, user=manager)
         assert Setting.objects.get(pk=setting.pk).enhanced_monitoring
 
-    def test_recipients_are_configurable(self, manager, settings):
+    def test_recipients_are_configurable(self, monitor, manager, settings):
         settings.RI_NOTIFICATION_RECIPIENTS = ["commissioning@council.example.gov.uk"]
         setting, _ = rated(Judgement.INADEQUATE)
-        respond_to_settings(setting_ids=[setting.pk], user=manager)
+        monitor()
         assert mail.outbox[0].to == ["commissioning@council.example.gov.uk"]
 
     def test_an_inspection_entered_by_hand_runs_the_same_process(self, manager, client_for):
-        from django.urls import reverse
-
         setting = SettingFactory(provider=ProviderFactory(approval_status="approved"))
         response = client_for(manager).post(
             reverse("admin:registers_inspection_add"),
@@ -227,12 +238,10 @@ class TestProcess:
         assert Visit.objects.filter(setting=setting, reason="risk").count() == 1
 
 
-def test_whole_process_through_an_ofsted_import(manager):
+def test_whole_process_through_an_ofsted_import(manager, django_capture_on_commit_callbacks):
     """Settings of an approved provider judged Inadequate and Requires improvement get
     exactly one risk visit each, due on time, and one email; re-importing adds nothing."""
     ProviderFactory(name="Acme Care Ltd", approval_status=ApprovalStatus.APPROVED)
-    from datetime import datetime
-
     published = datetime(2026, 10, 1)
     rows = [
         latest_row("SC700001", "Acme Care Ltd", "Inadequate", event="1", published=published),
@@ -247,7 +256,8 @@ def test_whole_process_through_an_ofsted_import(manager):
         latest_row("SC700004", "Unknown Owner Ltd", "Inadequate", event="4", published=published),
     ]
     data = latest_layout_xlsx(rows)
-    result = import_ofsted(data=data, file_name="ofsted.xlsx", user=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_file(spec=OfstedSpec(), data=data, file_name="ofsted.xlsx", user=manager)
     assert result.ok
     visits = {v.setting.urn: v.planned_date for v in Visit.objects.select_related("setting")}
     assert visits == {
@@ -261,8 +271,8 @@ def test_whole_process_through_an_ofsted_import(manager):
     assert "SC700001" in mail.outbox[0].body and "SC700002" in mail.outbox[0].body
     assert "2 settings" in mail.outbox[0].subject
 
-    again = import_ofsted(data=data, file_name="ofsted.xlsx", user=manager)
-    assert again.ok and not again.process.changed
+    again = import_file(spec=OfstedSpec(), data=data, file_name="ofsted.xlsx", user=manager)
+    assert again.ok and not again.follow_up
     assert Visit.objects.count() == 2 and len(mail.outbox) == 1
     out = StringIO()
     call_command("run_daily_jobs", stdout=out)

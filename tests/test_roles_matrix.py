@@ -29,13 +29,17 @@ MODELS = [
 SPREADSHEET_MODELS = {"provider", "setting", "inspection", "contract", "visit", "actionitem"}
 
 ALL = {"list", "view", "add", "change", "delete", "history", "export"}
+# Each register's own decision pages: approving, deciding, escalating are a manager's.
+DECISIONS = {"provider": "approval", "spotfundapplication": "decide", "concern": "escalate"}
 READ = {"list", "view", "history"}
 MAINTAIN = READ | {"add", "change"}
 
 # The role table: what each role may do to any record of each register.
 SPEC: dict[str | None, dict[str, set[str]]] = {
     roles.MANAGER: {
-        model: ALL if model in SPREADSHEET_MODELS else ALL - {"export"} for model in MODELS
+        model: (ALL if model in SPREADSHEET_MODELS else ALL - {"export"})
+        | ({"decide"} if model in DECISIONS else set())
+        for model in MODELS
     },
     roles.BUSINESS_SUPPORT: {
         "provider": MAINTAIN | {"export"},
@@ -46,12 +50,15 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
         "contract": MAINTAIN | {"export"},
         "visit": READ | {"export"},
         "actionitem": READ | {"export"},
-        "concern": READ,
+        "concern": READ | {"add"},
         "spotfundapplication": MAINTAIN,
     },
-    roles.QA_OFFICER: {model: READ | ({"add"} if model == "visit" else set()) for model in MODELS},
+    roles.QA_OFFICER: {
+        model: READ | ({"add"} if model in ("visit", "concern") else set()) for model in MODELS
+    },
     roles.COMMISSIONING_OFFICER: {
-        model: READ | ({"add"} if model == "spotfundapplication" else set()) for model in MODELS
+        model: READ | ({"add"} if model in ("spotfundapplication", "concern") else set())
+        for model in MODELS
     },
     roles.AUDITOR: {
         model: READ | ({"export"} if model in SPREADSHEET_MODELS else set()) for model in MODELS
@@ -86,6 +93,10 @@ def attempt(client, action: str, model: str, obj) -> bool:
         if model not in SPREADSHEET_MODELS:
             return False
         response = client.get(reverse(f"{prefix}_export"))
+    elif action == "decide":
+        if model not in DECISIONS:
+            return False
+        response = client.get(reverse(f"{prefix}_{DECISIONS[model]}_page", args=[obj.pk]))
     assert response.status_code in (200, 302, 403, 404), (action, model, response.status_code)
     return response.status_code == 200
 
@@ -97,7 +108,7 @@ def test_role_table(role, make_user, client_for, manager):
     client = client_for(user)
     mismatches = []
     for model in MODELS:
-        for action in sorted(ALL):
+        for action in sorted(ALL | {"decide"}):
             allowed = attempt(client, action, model, records[model])
             expected = action in SPEC[role][model]
             if allowed != expected:

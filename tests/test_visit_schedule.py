@@ -8,13 +8,18 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from registers.dates import add_months
-from registers.models import ConcernStage, Setting, Visit, VisitStatus
+from registers.models import Concern, ConcernStage, Setting, Visit, VisitStatus
 from registers.selectors.settings import with_next_visit
 from registers.selectors.visits import calendar_month, settings_due_for_visit
 from registers.services.calendar_feeds import issue_feed_token, revoke_feed
-from registers.services.concerns import close_concern, escalate_concern, is_overdue
+from registers.services.concerns import concern_close, concern_escalate
 from registers.services.daily import run_daily_jobs
-from registers.services.visits import cancel_visit, complete_visit, issue_report
+from registers.services.visits import (
+    visit_cancel,
+    visit_complete,
+    visit_issue_report,
+    visit_save,
+)
 from tests.factories import (
     ActionItemFactory,
     ConcernFactory,
@@ -106,13 +111,13 @@ class TestLifecycle:
     def test_completing_needs_date_rag_and_findings(self, qa1):
         visit = VisitFactory(lead_officer=qa1)
         with pytest.raises(ValidationError) as caught:
-            complete_visit(visit=visit, user=qa1, actual_date=None, rag="", findings=" ")
+            visit_complete(visit=visit, user=qa1, actual_date=None, rag="", findings=" ")
         assert set(caught.value.message_dict) == {"actual_date", "rag", "findings"}
 
     def test_a_visit_cannot_be_completed_with_a_future_date(self, qa1):
         visit = VisitFactory(lead_officer=qa1)
         with pytest.raises(ValidationError) as caught:
-            complete_visit(
+            visit_complete(
                 visit=visit,
                 user=qa1,
                 actual_date=today() + timedelta(days=1),
@@ -125,8 +130,8 @@ class TestLifecycle:
 
     def test_planned_completed_report_issued(self, qa1):
         visit = VisitFactory(lead_officer=qa1)
-        complete_visit(visit=visit, user=qa1, actual_date=today(), rag="amber", findings="Ok")
-        issue_report(visit=visit, user=qa1)
+        visit_complete(visit=visit, user=qa1, actual_date=today(), rag="amber", findings="Ok")
+        visit_issue_report(visit=visit, user=qa1)
         visit.refresh_from_db()
         assert visit.status == VisitStatus.REPORT_ISSUED
         reasons = list(visit.history.values_list("history_change_reason", flat=True))
@@ -135,8 +140,8 @@ class TestLifecycle:
     def test_cancelling_needs_a_reason(self, qa1):
         visit = VisitFactory(lead_officer=qa1)
         with pytest.raises(ValidationError):
-            cancel_visit(visit=visit, user=qa1, reason="")
-        cancel_visit(visit=visit, user=qa1, reason="Provider closed the home")
+            visit_cancel(visit=visit, user=qa1, reason="")
+        visit_cancel(visit=visit, user=qa1, reason="Provider closed the home")
         assert Visit.objects.get().status == VisitStatus.CANCELLED
 
     @pytest.mark.parametrize(
@@ -149,25 +154,24 @@ class TestLifecycle:
         ],
     )
     def test_other_moves_are_refused(self, start, end, qa1):
-        from registers.services.visits import validate_visit
-
-        visit = VisitFactory.build(
-            status=end,
-            actual_date=today(),
+        visit = VisitFactory(
+            lead_officer=qa1,
+            status=start,
+            actual_date=None if start == "planned" else today(),
             rag="green",
             findings="x",
             report_issued_on=today(),
             cancellation_reason="x",
         )
+        visit.status = end
+        visit.actual_date = today()
         with pytest.raises(ValidationError) as caught:
-            validate_visit(visit=visit, previous_status=start)
+            visit_save(visit=visit, user=qa1)
         assert "cannot go from" in caught.value.message_dict["status"][0]
 
     def test_an_overdue_action_is_shown_red_on_the_visit_list(self, qa1, client_for):
-        from registers.services.access import sync_visit_lead
 
         visit = VisitFactory(lead_officer=qa1)
-        sync_visit_lead(visit=visit)
         ActionItemFactory(visit=visit, due_date=today() - timedelta(days=1))
         ActionItemFactory(visit=visit, due_date=today() - timedelta(days=1), status="done")
         page = client_for(qa1).get(
@@ -182,12 +186,12 @@ class TestConcerns:
         concern = ConcernFactory(
             raised_on=today() - timedelta(days=12), stage_started_on=today() - timedelta(days=12)
         )
-        assert is_overdue(concern=concern)
-        escalate_concern(concern=concern, user=manager, note="No reply to the practitioner")
+        assert Concern.objects.stage_overdue(today=today()).filter(pk=concern.pk).exists()
+        concern_escalate(concern=concern, user=manager, note="No reply to the practitioner")
         concern.refresh_from_db()
         assert (concern.stage, concern.stage_started_on) == (2, today())
         assert concern.stage_due_on == today() + timedelta(days=10)
-        assert not is_overdue(concern=concern)
+        assert not Concern.objects.stage_overdue(today=today()).exists()
         latest = concern.history.first()
         assert latest.history_change_reason == (
             "Escalated to stage 2: line or commissioning manager: No reply to the practitioner"
@@ -197,13 +201,13 @@ class TestConcerns:
     def test_stage_four_is_the_last(self, manager):
         concern = ConcernFactory(stage=4)
         with pytest.raises(ValidationError, match="already at stage 4"):
-            escalate_concern(concern=concern, user=manager)
+            concern_escalate(concern=concern, user=manager)
 
     def test_a_closed_concern_cannot_be_escalated(self, manager):
         concern = ConcernFactory()
-        close_concern(concern=concern, user=manager, outcome="Resolved with the provider")
+        concern_close(concern=concern, user=manager, outcome="Resolved with the provider")
         with pytest.raises(ValidationError, match="closed"):
-            escalate_concern(concern=concern, user=manager)
+            concern_escalate(concern=concern, user=manager)
 
     def test_escalate_action_in_the_admin(self, manager, client_for):
         concern = ConcernFactory()
@@ -294,8 +298,6 @@ def test_a_concern_raised_in_the_admin_starts_at_stage_one(qa1, manager, client_
         },
     )
     assert response.status_code == 302
-    from registers.models import Concern
-
     concern = Concern.objects.get()
     assert (concern.stage, concern.stage_started_on, concern.raised_by) == (1, today(), manager)
     assert concern.provider == setting.provider

@@ -1,13 +1,15 @@
 """One admin module per register, registered on import."""
 
-from django.contrib import admin  # noqa: E402
+from django.contrib import admin
 
 from registers.admin import (  # noqa: F401
+    action_items,
     concerns,
     contracts,
     frameworks,
-    ofsted,
+    inspections,
     providers,
+    settings,
     spot_funds,
     users,
     visits,

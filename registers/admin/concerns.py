@@ -2,20 +2,23 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
-from registers.admin.base import ActionForm, ActionFormView, RegisterAdmin
+from registers.admin.action_pages import ActionPage, ActionPagesMixin
+from registers.admin.base import RegisterAdmin
 from registers.admin.display import FLAG_COLOURS, uk_date
+from registers.admin.forms import ActionForm
 from registers.models import Concern, ConcernStage
 from registers.services.concerns import (
-    close_concern,
-    escalate_concern,
-    is_overdue,
-    start_concern,
+    concern_action_allowed,
+    concern_close,
+    concern_escalate,
+    concerns_check,
+    concerns_escalate,
+    concerns_write,
 )
 
 STAGE_COLOURS = {
@@ -34,14 +37,10 @@ class OpenFilter(admin.SimpleListFilter):
         return [("yes", "Open"), ("overdue", "Open, stage overdue"), ("no", "Closed")]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
         if self.value() == "yes":
-            return queryset.filter(closed_on__isnull=True)
+            return queryset.open()
         if self.value() == "overdue":
-            return queryset.filter(
-                closed_on__isnull=True,
-                stage_started_on__lt=today - timezone.timedelta(days=10),
-            )
+            return queryset.stage_overdue(today=timezone.localdate())
         if self.value() == "no":
             return queryset.filter(closed_on__isnull=False)
         return queryset
@@ -57,8 +56,48 @@ class CloseForm(ActionForm):
     outcome = forms.CharField(label="Outcome", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _escalate(concern, data, user) -> str:
+    concern_escalate(concern=concern, user=user, note=data["note"])
+    return f"Escalated to stage {concern.get_stage_display()}."
+
+
+def _close(concern, data, user) -> str:
+    concern_close(concern=concern, user=user, outcome=data["outcome"])
+    return "The concern is closed."
+
+
+def _allowed(concern, user) -> bool:
+    return concern_action_allowed(concern=concern, user=user)
+
+
 @admin.register(Concern)
-class ConcernAdmin(ActionFormView, RegisterAdmin):
+class ConcernAdmin(ActionPagesMixin, RegisterAdmin):
+    service_check = concerns_check
+    service_write = concerns_write
+    action_pages = (
+        ActionPage(
+            name="escalate",
+            label="Escalate",
+            icon="trending_up",
+            form=EscalateForm,
+            title="Escalate the concern",
+            run=_escalate,
+            allowed=_allowed,
+            submit_label="Escalate",
+            intro="No stage may last longer than the stage limit: escalating starts the next "
+            "stage today.",
+        ),
+        ActionPage(
+            name="close",
+            label="Close",
+            icon="done_all",
+            form=CloseForm,
+            title="Close the concern",
+            run=_close,
+            allowed=_allowed,
+            submit_label="Close the concern",
+        ),
+    )
     list_display = ["concern", "category", "stage_label", "stage_due", "flags", "raised", "closed"]
     list_select_related = ["provider", "setting"]
     list_filter = [OpenFilter, "category", "stage", ("raised_on", RangeDateFilter)]
@@ -85,7 +124,9 @@ class ConcernAdmin(ActionFormView, RegisterAdmin):
         ),
     ]
     actions = ["escalate_selected"]
-    actions_detail = ["escalate", "close"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_overdue(today=timezone.localdate())
 
     @display(description="Concern", header=True)
     def concern(self, obj):
@@ -102,7 +143,7 @@ class ConcernAdmin(ActionFormView, RegisterAdmin):
 
     @display(description="Flags", label=FLAG_COLOURS)
     def flags(self, obj):
-        return "Overdue" if is_overdue(concern=obj) else ""
+        return "Overdue" if getattr(obj, "is_overdue", False) else ""
 
     @display(description="Raised", ordering="raised_on")
     def raised(self, obj):
@@ -112,64 +153,10 @@ class ConcernAdmin(ActionFormView, RegisterAdmin):
     def closed(self, obj):
         return uk_date(obj.closed_on)
 
-    def save_object(self, request, obj, form, change):
-        if change:
-            obj.save()
-        else:
-            start_concern(concern=obj, user=request.user)
-
     @action(description="Escalate the selected concerns to their next stage")
     def escalate_selected(self, request, queryset):
         concerns = self.objects_for_action(request, queryset, "change")
-        done = 0
-        for concern in concerns:
-            try:
-                escalate_concern(concern=concern, user=request.user)
-                done += 1
-            except ValidationError as exc:
-                messages.warning(request, " ".join(exc.messages))
+        done, refused = concerns_escalate(concerns=concerns, user=request.user)
+        for message in refused:
+            messages.warning(request, message)
         messages.success(request, f"{done} concern(s) escalated.")
-
-    def has_change_object_permission(self, request, object_id=None):
-        obj = self.get_object(request, object_id) if object_id else None
-        return (
-            obj is not None and obj.closed_on is None and self.has_change_permission(request, obj)
-        )
-
-    @action(
-        description="Escalate",
-        url_path="escalate",
-        permissions=["change_object"],
-        icon="trending_up",
-    )
-    def escalate(self, request, object_id):
-        def perform(concern, data):
-            escalate_concern(concern=concern, user=request.user, note=data["note"])
-            return f"Escalated to stage {concern.get_stage_display()}."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=EscalateForm,
-            title="Escalate the concern",
-            allowed=lambda obj: self.has_change_permission(request, obj),
-            perform=perform,
-            submit_label="Escalate",
-            intro="Each stage must not exceed 10 days: escalation starts the next stage today.",
-        )
-
-    @action(description="Close", url_path="close", permissions=["change_object"], icon="done_all")
-    def close(self, request, object_id):
-        def perform(concern, data):
-            close_concern(concern=concern, user=request.user, outcome=data["outcome"])
-            return "The concern is closed."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=CloseForm,
-            title="Close the concern",
-            allowed=lambda obj: self.has_change_permission(request, obj),
-            perform=perform,
-            submit_label="Close the concern",
-        )

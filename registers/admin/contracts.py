@@ -2,52 +2,46 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, Value, When
-from django.http import HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils import timezone
 from guardian.admin import ReinforcedGuardedModelAdminMixin
 from unfold.contrib.filters.admin import RangeDateFilter
-from unfold.decorators import action, display
+from unfold.decorators import display
 
-from registers.admin.base import (
-    ActionForm,
-    ActionFormView,
-    EditableTabularInline,
-    RegisterAdmin,
-)
+from registers.admin.action_pages import ActionPage, ActionPagesMixin
+from registers.admin.base import RegisterAdmin
+from registers.admin.contract_records import DocumentInline, ReviewInline, VariationInline
 from registers.admin.display import CONTRACT_STATUS_COLOURS, labels, pounds, uk_date
+from registers.admin.forms import ActionForm
 from registers.admin.guardian import GuardianPagesMixin, MineFilter
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
-from registers.dates import last_completed_quarter, parse_quarter
-from registers.importing.specs import ContractSpec
+from registers.admin.transparency import TransparencyFileMixin
+from registers.dates import last_completed_quarter
+from registers.importing.specs.contracts import ContractSpec
 from registers.models import (
     AuthoriserRole,
     Contract,
-    ContractDocument,
-    ContractReview,
     ContractStatus,
-    ContractVariation,
 )
-from registers.permissions import has_perm
-from registers.roles import COMMISSIONING_OFFICER, MANAGER
+from registers.permissions import can
 from registers.selectors.contracts import (
     decisions_due,
     ending_within,
     missing_review_q,
     with_status,
 )
+from registers.selectors.users import contract_manager_choices
 from registers.services.contracts import (
-    authorise_spot_purchase,
-    extend_contract,
-    record_variation,
-    save_contract,
-    terminate_contract,
+    contract_authorisation_allowed,
+    contract_authorise_spot,
+    contract_extend,
+    contract_extension_refusal,
+    contract_manager_editable,
+    contract_terminate,
+    contracts_check,
+    contracts_write,
 )
-from registers.services.transparency import missing_fields, write_csv
+from registers.services.transparency import missing_fields
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -105,52 +99,6 @@ class ReviewMissingFilter(admin.SimpleListFilter):
         return queryset.filter(missing_review_q(today=timezone.localdate()))
 
 
-class VariationInline(EditableTabularInline):
-    model = ContractVariation
-    fields = [
-        "kind",
-        "effective_date",
-        "percentage",
-        "new_annual_value",
-        "reason",
-        "approved_by",
-        "previous_annual_value",
-        "resulting_annual_value",
-        "applied_on",
-    ]
-    readonly_fields = ["previous_annual_value", "resulting_annual_value", "applied_on"]
-    verbose_name_plural = "Price uplifts and variations"
-
-
-class ReviewInline(EditableTabularInline):
-    model = ContractReview
-    fields = ["year", "quarter", "rag", "kpis", "notes", "reviewed_on", "reviewer"]
-    readonly_fields = ["reviewer"]
-    verbose_name_plural = "Quarterly monitoring"
-
-
-class DocumentInline(EditableTabularInline):
-    model = ContractDocument
-    fields = ["kind", "title", "file", "uploaded_by", "uploaded_at"]
-    readonly_fields = ["uploaded_by", "uploaded_at"]
-    verbose_name_plural = "Documents"
-
-
-class QuarterForm(ActionForm):
-    quarter = forms.CharField(
-        label="Quarter",
-        max_length=6,
-        help_text="Calendar quarter, for example 2026Q3 (July to September 2026).",
-        initial=lambda: "{}Q{}".format(*last_completed_quarter(timezone.localdate())),
-    )
-
-    def clean_quarter(self):
-        try:
-            return parse_quarter(self.cleaned_data["quarter"])
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-
 class AuthoriseForm(ActionForm):
     role = forms.ChoiceField(label="You authorise as", choices=AuthoriserRole.choices)
     confirm = forms.BooleanField(
@@ -167,15 +115,76 @@ class TerminateForm(ActionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _authorise(contract, data, user) -> str:
+    contract_authorise_spot(contract=contract, user=user, role=data["role"])
+    return f"The spot purchase {contract.reference} is authorised."
+
+
+def _extend(contract, data, user) -> str:
+    contract_extend(contract=contract, user=user)
+    return f"{contract.reference} now ends on {contract.end_date:%d/%m/%Y}."
+
+
+def _terminate(contract, data, user) -> str:
+    contract_terminate(
+        contract=contract, user=user, terminated_on=data["terminated_on"], reason=data["reason"]
+    )
+    return f"{contract.reference} is terminated."
+
+
+def _may_change(contract, user) -> bool:
+    return can(user, "change", contract)
+
+
 @admin.register(Contract)
 class ContractAdmin(
     GuardianPagesMixin,
     ReinforcedGuardedModelAdminMixin,
     SpreadsheetAdminMixin,
-    ActionFormView,
+    TransparencyFileMixin,
+    ActionPagesMixin,
     RegisterAdmin,
 ):
+    service_check = contracts_check
+    service_write = contracts_write
     spec_class = ContractSpec
+    action_pages = (
+        ActionPage(
+            name="authorise",
+            label="Authorise spot purchase",
+            icon="approval",
+            form=AuthoriseForm,
+            title="Authorise a spot purchase",
+            run=_authorise,
+            allowed=lambda c, user: contract_authorisation_allowed(contract=c, user=user),
+            submit_label="Authorise",
+            intro="A spot purchase is allowed only with a written justification of why the "
+            "framework could not meet the need, authorised in writing by a Head of Service or "
+            "Director. You cannot authorise your own request.",
+        ),
+        ActionPage(
+            name="extend",
+            label="Extend",
+            icon="update",
+            form=ExtendForm,
+            title="Use an extension option",
+            run=_extend,
+            allowed=lambda c, user: (
+                _may_change(c, user) and not contract_extension_refusal(contract=c)
+            ),
+            submit_label="Extend",
+        ),
+        ActionPage(
+            name="terminate",
+            label="Terminate",
+            icon="block",
+            form=TerminateForm,
+            title="Terminate the contract",
+            run=_terminate,
+            allowed=lambda c, user: _may_change(c, user) and not c.terminated_on,
+            submit_label="Terminate",
+        ),
+    )
     list_display = [
         "contract",
         "provider",
@@ -278,8 +287,6 @@ class ContractAdmin(
         ),
         ("Transparency Code", {"classes": ["tab"], "fields": ["publishable"]}),
     ]
-    actions_detail = ["authorise_spot", "extend", "terminate"]
-    actions_list = ["transparency_file"]
 
     def get_queryset(self, request):
         review_missing = Case(
@@ -291,8 +298,7 @@ class ContractAdmin(
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("registers.change_contract"):
-            # A contract manager may not hand their contract to someone else.
+        if obj is not None and not contract_manager_editable(user=request.user):
             readonly.append("contract_manager")
         if obj is not None and obj.spot_authorised_on:
             readonly.append("spot_justification")
@@ -300,12 +306,9 @@ class ContractAdmin(
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "contract_manager":
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, groups__name__in=[COMMISSIONING_OFFICER, MANAGER])
-                .distinct()
-                .order_by("first_name", "last_name", "username")
-            )
+            match = request.resolver_match
+            contract_id = match.kwargs.get("object_id") if match else None
+            kwargs["queryset"] = contract_manager_choices(contract_id=contract_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- columns ------------------------------------------------------------------
@@ -357,155 +360,3 @@ class ContractAdmin(
         if missing:
             return "Not publishable. Missing: " + ", ".join(missing) + "."
         return "Publishable, or under the £5,000 threshold."
-
-    # --- saving through the services ------------------------------------------------
-
-    def save_object(self, request, obj, form, change):
-        # The manager before this change, read from the database: the form has
-        # already put the new one on the instance.
-        previous = None
-        if change:
-            manager_id = (
-                Contract.objects.filter(pk=obj.pk)
-                .values_list("contract_manager", flat=True)
-                .first()
-            )
-            previous = get_user_model().objects.filter(pk=manager_id).first()
-        save_contract(
-            contract=obj, user=request.user, previous_manager=previous, reason=obj._change_reason
-        )
-
-    def save_inline_object(self, request, obj, formset):
-        if isinstance(obj, ContractVariation) and obj.pk is None:
-            record_variation(variation=obj, user=request.user)
-            return
-        if isinstance(obj, ContractReview) and obj.reviewer_id is None:
-            obj.reviewer = request.user
-        if isinstance(obj, ContractDocument) and obj.uploaded_by_id is None:
-            obj.uploaded_by = request.user
-        obj.save()
-
-    # --- detail actions -------------------------------------------------------------
-
-    def has_authorise_permission(self, request, object_id=None):
-        if not has_perm(request.user, "registers.authorise_spot_purchase"):
-            return False
-        if object_id is None:
-            return True
-        contract = self.get_object(request, object_id)
-        return (
-            contract is not None and contract.is_spot_purchase and not contract.spot_authorised_on
-        )
-
-    def has_change_object_permission(self, request, object_id=None):
-        if object_id is None:
-            return self.has_change_permission(request)
-        obj = self.get_object(request, object_id)
-        return obj is not None and self.has_change_permission(request, obj)
-
-    @action(
-        description="Authorise spot purchase",
-        url_path="authorise",
-        permissions=["authorise"],
-        icon="approval",
-    )
-    def authorise_spot(self, request, object_id):
-        def perform(contract, data):
-            authorise_spot_purchase(contract=contract, user=request.user, role=data["role"])
-            return f"The spot purchase {contract.reference} is authorised."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=AuthoriseForm,
-            title="Authorise a spot purchase",
-            allowed=lambda obj: self.has_authorise_permission(request),
-            perform=perform,
-            submit_label="Authorise",
-            intro="A spot purchase is allowed only with a written justification of why the "
-            "framework could not meet the need, authorised in writing by a Head of Service or "
-            "Director. You cannot authorise your own request.",
-        )
-
-    @action(description="Extend", url_path="extend", permissions=["change_object"], icon="update")
-    def extend(self, request, object_id):
-        def perform(contract, data):
-            extend_contract(contract=contract, user=request.user)
-            return f"{contract.reference} now ends on {contract.end_date:%d/%m/%Y}."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=ExtendForm,
-            title="Use an extension option",
-            allowed=lambda obj: self.has_change_permission(request, obj),
-            perform=perform,
-            submit_label="Extend",
-        )
-
-    @action(
-        description="Terminate", url_path="terminate", permissions=["change_object"], icon="block"
-    )
-    def terminate(self, request, object_id):
-        def perform(contract, data):
-            terminate_contract(
-                contract=contract,
-                user=request.user,
-                terminated_on=data["terminated_on"],
-                reason=data["reason"],
-            )
-            return f"{contract.reference} is terminated."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=TerminateForm,
-            title="Terminate the contract",
-            allowed=lambda obj: self.has_change_permission(request, obj),
-            perform=perform,
-            submit_label="Terminate",
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "transparency/",
-                self.admin_site.admin_view(self.transparency_view),
-                name="registers_contract_transparency",
-            ),
-        ] + super().get_urls()
-
-    def transparency_view(self, request):
-        """Choose a quarter, download the Transparency Code CSV."""
-        if not self.has_transparency_permission(request):
-            raise PermissionDenied
-        form = QuarterForm(request.GET or None)
-        if request.GET and form.is_valid():
-            year, quarter = form.cleaned_data["quarter"]
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = (
-                f'attachment; filename="transparency-contracts-{year}Q{quarter}.csv"'
-            )
-            response.write("\ufeff")  # so Excel reads the £ sign as UTF-8
-            write_csv(year=year, quarter=quarter, stream=response)
-            return response
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Transparency Code: contracts over £5,000",
-            "form": form,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "registers/admin/transparency.html", context)
-
-    def has_transparency_permission(self, request):
-        return has_perm(request.user, "registers.export_contract")
-
-    @action(
-        description="Transparency Code file",
-        url_path="transparency-start",
-        permissions=["transparency"],
-        icon="publish",
-    )
-    def transparency_file(self, request):
-        return HttpResponseRedirect(reverse("admin:registers_contract_transparency"))

@@ -1,13 +1,12 @@
-"""Display helpers: UK money and dates, coloured labels."""
+"""Display helpers: UK money and dates, and the colours of the portal's labels."""
 
 from datetime import date
 from decimal import Decimal
 
-from registers.models.common import RAG_COLOURS  # noqa: F401  (re-exported for the admins)
-from registers.models.contracts import CONTRACT_STATUS_COLOURS  # noqa: F401
-from registers.models.ofsted import JUDGEMENT_COLOURS  # noqa: F401
-from registers.models.providers import ApprovalStatus
-from registers.models.visits import VISIT_STATUS_COLOURS  # noqa: F401
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from registers.models import ApprovalStatus, ContractStatus, Judgement, Rag, VisitStatus
 
 APPROVAL_COLOURS = {
     ApprovalStatus.APPLICANT.label: "info",
@@ -16,6 +15,34 @@ APPROVAL_COLOURS = {
     ApprovalStatus.SUSPENDED.label: "danger",
     ApprovalStatus.REMOVED.label: "default",
 }
+JUDGEMENT_COLOURS = {
+    Judgement.OUTSTANDING.label: "success",
+    Judgement.GOOD.label: "info",
+    Judgement.REQUIRES_IMPROVEMENT.label: "warning",
+    Judgement.ADEQUATE.label: "warning",
+    Judgement.SATISFACTORY.label: "warning",
+    Judgement.INADEQUATE.label: "danger",
+    Judgement.NOT_JUDGED.label: "default",
+    Judgement.IMPROVED.label: "success",
+    Judgement.SUSTAINED.label: "info",
+    Judgement.DECLINED.label: "danger",
+}
+CONTRACT_STATUS_COLOURS = {
+    ContractStatus.AWAITING_AUTHORISATION.label: "warning",
+    ContractStatus.NOT_STARTED.label: "default",
+    ContractStatus.ACTIVE.label: "success",
+    ContractStatus.EXTENDED.label: "info",
+    ContractStatus.EXPIRING.label: "warning",
+    ContractStatus.EXPIRED.label: "default",
+    ContractStatus.TERMINATED.label: "danger",
+}
+VISIT_STATUS_COLOURS = {
+    VisitStatus.PLANNED.label: "info",
+    VisitStatus.COMPLETED.label: "warning",
+    VisitStatus.REPORT_ISSUED.label: "success",
+    VisitStatus.CANCELLED.label: "default",
+}
+RAG_COLOURS = {Rag.RED.label: "danger", Rag.AMBER.label: "warning", Rag.GREEN.label: "success"}
 TREND_COLOURS = {
     "Improved": "success",
     "Declined": "danger",
@@ -45,9 +72,6 @@ def uk_date(value: date | None) -> str:
 
 def labels(*texts: str) -> str:
     """Several coloured labels in one cell (Unfold's label takes only one)."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
     parts = [
         render_to_string(
             "unfold/helpers/label.html",

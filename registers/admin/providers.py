@@ -1,4 +1,4 @@
-"""Approved provider list: providers and their settings."""
+"""Approved provider list: providers, their approval and its review."""
 
 from django import forms
 from django.contrib import admin
@@ -6,21 +6,25 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from unfold.contrib.filters.admin import RangeDateFilter
-from unfold.decorators import action, display
+from unfold.decorators import display
 
-from registers.admin.base import (
-    ActionForm,
-    ActionFormView,
-    RegisterAdmin,
-    SummaryTabularInline,
-)
+from registers.admin.action_pages import ActionPage, ActionPagesMixin
+from registers.admin.base import RegisterAdmin
 from registers.admin.display import APPROVAL_COLOURS, FLAG_COLOURS
+from registers.admin.forms import ActionForm
+from registers.admin.inlines import SummaryTabularInline
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
-from registers.importing.specs import ProviderSpec
+from registers.importing.specs.providers import ProviderSpec
 from registers.models import ApprovalStatus, Contract, Provider, Setting
-from registers.permissions import has_perm
 from registers.selectors.contracts import live_contract_count
-from registers.services.providers import change_approval_status, close_approval_review
+from registers.services.providers import (
+    provider_approval_allowed,
+    provider_change_approval,
+    provider_close_review,
+    provider_review_allowed,
+    providers_check,
+    providers_write,
+)
 
 
 class SettingInline(SummaryTabularInline):
@@ -54,6 +58,18 @@ class ReviewCloseForm(ActionForm):
     note = forms.CharField(label="Outcome of the review", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _change_approval(provider, data, user) -> str:
+    provider_change_approval(
+        provider=provider, status=data["status"], reason=data["reason"], user=user
+    )
+    return f"{provider} is now {provider.get_approval_status_display().lower()}."
+
+
+def _close_review(provider, data, user) -> str:
+    provider_close_review(provider=provider, user=user, note=data["note"])
+    return f"The approval review of {provider} is closed."
+
+
 class ApprovalReviewFilter(admin.SimpleListFilter):
     title = "approval review"
     parameter_name = "review"
@@ -68,8 +84,33 @@ class ApprovalReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Provider)
-class ProviderAdmin(SpreadsheetAdminMixin, ActionFormView, RegisterAdmin):
+class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
+    service_check = providers_check
+    service_write = providers_write
     spec_class = ProviderSpec
+    action_pages = (
+        ActionPage(
+            name="approval",
+            label="Change approval status",
+            icon="verified",
+            form=ApprovalForm,
+            title="Change approval status",
+            run=_change_approval,
+            allowed=lambda provider, user: provider_approval_allowed(provider=provider, user=user),
+            intro="Approving a provider brings its settings into use: any Requires improvement "
+            "or Inadequate rating starts the RI process.",
+            field_map={"approval_status": "status", "approval_status_reason": "reason"},
+        ),
+        ActionPage(
+            name="close_review",
+            label="Close approval review",
+            icon="task_alt",
+            form=ReviewCloseForm,
+            title="Close the approval review",
+            run=_close_review,
+            allowed=lambda provider, user: provider_review_allowed(provider=provider, user=user),
+        ),
+    )
     list_display = [
         "provider_name",
         "company_number",
@@ -143,7 +184,6 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionFormView, RegisterAdmin):
             },
         ),
     ]
-    actions_detail = ["change_approval", "close_review"]
 
     def get_queryset(self, request):
         settings = (
@@ -188,52 +228,3 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionFormView, RegisterAdmin):
     def frameworks(self, obj):
         lots = obj.lots.select_related("framework")
         return ", ".join(str(lot) for lot in lots) or "None"
-
-    # --- approval -------------------------------------------------------------
-
-    def has_approve_permission(self, request, object_id=None):
-        return has_perm(request.user, "registers.approve_provider")
-
-    @action(
-        description="Change approval status",
-        url_path="approval",
-        permissions=["approve"],
-        icon="verified",
-    )
-    def change_approval(self, request, object_id):
-        def perform(provider, data):
-            change_approval_status(
-                provider=provider, status=data["status"], reason=data["reason"], user=request.user
-            )
-            return f"{provider} is now {provider.get_approval_status_display().lower()}."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=ApprovalForm,
-            title="Change approval status",
-            allowed=lambda obj: self.has_approve_permission(request),
-            perform=perform,
-            intro="Approving a provider brings its settings into use: any Requires improvement "
-            "or Inadequate rating starts the RI process.",
-        )
-
-    @action(
-        description="Close approval review",
-        url_path="close-review",
-        permissions=["approve"],
-        icon="task_alt",
-    )
-    def close_review(self, request, object_id):
-        def perform(provider, data):
-            close_approval_review(provider=provider, user=request.user, note=data["note"])
-            return f"The approval review of {provider} is closed."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=ReviewCloseForm,
-            title="Close the approval review",
-            allowed=lambda obj: self.has_approve_permission(request),
-            perform=perform,
-        )

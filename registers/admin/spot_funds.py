@@ -3,12 +3,21 @@
 from django import forms
 from django.contrib import admin
 from unfold.contrib.filters.admin import RangeDateFilter
-from unfold.decorators import action, display
+from unfold.decorators import display
 
-from registers.admin.base import ActionForm, ActionFormView, RegisterAdmin
+from registers.admin.action_pages import ActionPage, ActionPagesMixin
+from registers.admin.base import RegisterAdmin
 from registers.admin.display import pounds, uk_date
-from registers.models import FundStatus, SpotFundApplication
-from registers.services.spot_funds import decide_application, record_outcomes
+from registers.admin.forms import ActionForm
+from registers.models import FundApplicantKind, FundStatus, SpotFundApplication
+from registers.services.spot_funds import (
+    spot_fund_decide,
+    spot_fund_decision_allowed,
+    spot_fund_outcomes_allowed,
+    spot_fund_record_outcomes,
+    spot_funds_check,
+    spot_funds_write,
+)
 
 FUND_COLOURS = {
     FundStatus.SUBMITTED.label: "info",
@@ -29,8 +38,43 @@ class OutcomesForm(ActionForm):
     case_study = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
+def _decide(application, data, user) -> str:
+    spot_fund_decide(application=application, user=user, approve=data["decision"] == "approve")
+    return f"The application is {application.get_status_display().lower()}."
+
+
+def _outcomes(application, data, user) -> str:
+    spot_fund_record_outcomes(application=application, user=user, **data)
+    return "Outcomes recorded."
+
+
 @admin.register(SpotFundApplication)
-class SpotFundApplicationAdmin(ActionFormView, RegisterAdmin):
+class SpotFundApplicationAdmin(ActionPagesMixin, RegisterAdmin):
+    service_check = spot_funds_check
+    service_write = spot_funds_write
+    action_pages = (
+        ActionPage(
+            name="decide",
+            label="Decide",
+            icon="gavel",
+            form=DecisionForm,
+            title="Decide the application",
+            run=_decide,
+            allowed=lambda a, user: spot_fund_decision_allowed(application=a, user=user),
+            intro="The Resource Panel decides. You cannot decide your own application.",
+        ),
+        ActionPage(
+            name="outcomes",
+            label="Record outcomes",
+            icon="summarize",
+            form=OutcomesForm,
+            title="Record the outcomes",
+            run=_outcomes,
+            allowed=lambda a, user: spot_fund_outcomes_allowed(application=a, user=user),
+            intro="Completed when the intervention ends: the outcomes identified on the "
+            "application, reassessed, and any unintended outcomes.",
+        ),
+    )
     list_display = ["application", "kind", "amount_pounds", "status_label", "applied", "provider"]
     list_select_related = ["provider"]
     list_filter = ["status", "kind", ("applied_on", RangeDateFilter)]
@@ -57,11 +101,10 @@ class SpotFundApplicationAdmin(ActionFormView, RegisterAdmin):
         ("Decision", {"fields": ["status", ("decided_by", "decided_on")]}),
         ("Outcomes", {"fields": ["outcomes_achieved", "case_study", "completed_on"]}),
     ]
-    actions_detail = ["decide", "outcomes"]
 
     @display(description="Application", header=True)
     def application(self, obj):
-        if obj.kind == "child_family":
+        if obj.kind == FundApplicantKind.CHILD_FAMILY:
             return f"Case {obj.case_id}", obj.child_initials
         return obj.group_description, "Group"
 
@@ -76,47 +119,3 @@ class SpotFundApplicationAdmin(ActionFormView, RegisterAdmin):
     @display(description="Applied", ordering="applied_on")
     def applied(self, obj):
         return uk_date(obj.applied_on)
-
-    def save_object(self, request, obj, form, change):
-        if not change:
-            obj.applicant = request.user
-        obj.save()
-
-    def has_decide_permission(self, request, object_id=None):
-        return request.user.has_perm("registers.change_spotfundapplication")
-
-    @action(description="Decide", url_path="decide", permissions=["decide"], icon="gavel")
-    def decide(self, request, object_id):
-        def perform(application, data):
-            decide_application(
-                application=application, user=request.user, approve=data["decision"] == "approve"
-            )
-            return f"The application is {application.get_status_display().lower()}."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=DecisionForm,
-            title="Decide the application",
-            allowed=lambda obj: self.has_decide_permission(request),
-            perform=perform,
-        )
-
-    @action(
-        description="Record outcomes", url_path="outcomes", permissions=["decide"], icon="summarize"
-    )
-    def outcomes(self, request, object_id):
-        def perform(application, data):
-            record_outcomes(application=application, user=request.user, **data)
-            return "Outcomes recorded."
-
-        return self.run_action_form(
-            request,
-            object_id,
-            form_class=OutcomesForm,
-            title="Record the outcomes",
-            allowed=lambda obj: self.has_decide_permission(request),
-            perform=perform,
-            intro="Completed when the intervention ends: the outcomes identified on the "
-            "application, reassessed, and any unintended outcomes.",
-        )

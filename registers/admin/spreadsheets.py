@@ -23,11 +23,24 @@ from import_export.formats import base_formats
 from import_export.tmp_storages import TempFolderStorage
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
-from registers.importing.engine import Column, run_import
+from registers.importing.engine import Column, Spec
 from registers.importing.export import resource_class
+from registers.importing.plans import CLEAR_MARKER
 from registers.importing.results import ImportResult
+from registers.services.imports import import_file
 
 SESSION_KEY = "portal_pending_imports"
+BLANK_CELLS = (
+    f"A blank cell leaves the stored value as it is; to empty a stored value, write "
+    f"{CLEAR_MARKER} in the cell."
+)
+
+
+def spec_runner(spec_class: type[Spec]) -> Callable[..., ImportResult]:
+    def run(**kwargs) -> ImportResult:
+        return import_file(spec=spec_class(), **kwargs)
+
+    return run
 
 
 class SpreadsheetFormat(base_formats.Format):
@@ -105,21 +118,18 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     def spreadsheet_flow(self) -> ImportFlow:
         spec = self.spec_class()
-
-        def run(**kwargs):
-            return run_import(spec=self.spec_class(), **kwargs)
-
         return ImportFlow(
             key="spreadsheet",
             title=f"Import {spec.label.lower()}",
-            run=run,
+            run=spec_runner(self.spec_class),
             upload_url=self._url("import"),
             confirm_url=self._url("process_import"),
             columns=spec.importable_columns(),
             template_url=self._url("import_template"),
             intro=(
                 "The first row names the columns. A row updates the record with the same key; "
-                "other rows are added. Nothing is written if any row has a problem."
+                "other rows are added. Every row meets the same rules as the record's own "
+                "page, and nothing is written if any row has a problem. " + BLANK_CELLS
             ),
         )
 
@@ -182,14 +192,8 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         messages.success(
             request, f"Imported {result.file_name}: " + "; ".join(result.summary_lines()) + "."
         )
-        process = result.process
-        if process is not None and process.changed:
-            messages.info(
-                request,
-                f"Ofsted follow-up: {len(process.flagged)} setting(s) put under enhanced "
-                f"monitoring, {len(process.visits_created)} risk-based visit(s) planned, "
-                f"{len(process.lifted)} lifted from enhanced monitoring.",
-            )
+        for line in result.follow_up:
+            messages.info(request, line)
         return HttpResponseRedirect(self._url("changelist"))
 
     def _import_page(self, request, flow: ImportFlow, form, extra: dict):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
-from registers.importing.readers import CellIssue
+from registers.importing.tables import CellIssue
 
 
 class CellError(ValueError):

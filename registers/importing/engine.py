@@ -1,123 +1,100 @@
-"""All-or-nothing spreadsheet import into one register, in bulk, with history.
+"""One import engine for every file kind: read, find the header, parse, plan.
 
-The engine parses every row, checks every rule, and only then writes: with
-bulk_create_with_history / bulk_update_with_history, inside one transaction,
-each history row naming the importing user and the file. One bad row means
-nothing is written.
+A ``Spec`` describes a file kind: its columns and the other names each has
+gone by, how far down the header may sit below title rows, whether unknown
+columns are refused or ignored, and how its rows become changes to one or
+several registers. The engine finds the header, reads every cell (saying
+exactly what is wrong with a bad one), refuses a record given twice, and asks
+the spec for a ``Plan``. It writes nothing: registers.services.imports checks
+the plan against the services' rules and has them write it.
 """
 
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from collections.abc import Hashable
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Model
 
-from registers.importing.cells import CellError, Context, Parser, display, is_blank
-from registers.importing.history import bulk_create_with_history, bulk_update_with_history
-from registers.importing.readers import CellIssue, FileRejected, Table, read_table
-from registers.importing.results import FieldChange, ImportResult, RowChange
-from registers.permissions import permitted
-
-
-def import_reason(file_name: str) -> str:
-    return f"Imported from {file_name}"
-
-
-@dataclass(frozen=True)
-class Column:
-    """One spreadsheet column: how it reads on import and writes on export."""
-
-    header: str
-    field: str | None = None
-    parser: Parser | None = None
-    required: bool = False
-    importable: bool = True
-    export: Callable | None = None  # obj -> value; default: the field's value
-    help: str = ""
-    aliases: tuple[str, ...] = ()
-
-    def describe(self) -> str:
-        return self.help or (self.parser.describe() if self.parser else "")
-
-
-def header_key(text) -> str:
-    return " ".join(str(text or "").replace("\u00a0", " ").split()).casefold()
-
-
-@dataclass
-class ParsedRow:
-    number: int
-    values: dict[str, object] = field(default_factory=dict)  # header -> value
-    present: set[str] = field(default_factory=set)
-    invalid: bool = False
-    obj: Model | None = None
-    action: str = ""
-    changed: list[str] = field(default_factory=list)
+from registers.importing.cells import CellError, Context, as_text, display, is_blank
+from registers.importing.columns import Column, ParsedRow, header_key
+from registers.importing.plans import CLEAR, CLEAR_MARKER, Plan, apply_values
+from registers.importing.readers import read_table
+from registers.importing.results import ImportResult
+from registers.importing.tables import CellIssue, FileRejected, Table
 
 
 class Spec:
-    """How one register reads from a spreadsheet. Subclasses fill these in."""
+    """How one kind of file reads. Subclasses fill these in."""
 
     model: type[Model]
     label: str
     columns: list[Column]
+    header_search_rows = 1  # the header may sit below this many title rows, less one
+    ignore_unknown_columns = False
+    required_headers: tuple[str, ...] = ()  # columns the header must name, besides keys
+
+    def write_order(self) -> list[type[Model]]:
+        """The registers a plan writes, parents first."""
+        return [self.model]
+
+    def count_labels(self) -> list[str]:
+        return [self.label]
+
+    def is_footnote(self, cells: dict[str, object]) -> bool:
+        """A row below the data that is not a record (a source note, a total)."""
+        return False
+
+    # --- identity -------------------------------------------------------------
 
     def row_key(self, row: ParsedRow) -> Hashable | None:
-        """Identity within the file, to refuse a key given twice."""
+        """Identity within the file, to refuse a record given twice."""
         raise NotImplementedError
 
     def key_description(self, key: Hashable) -> str:
         return str(key)
 
-    def resolve(self, rows: list[ParsedRow], result: ImportResult, user) -> None:
-        """Turn references (provider names, URNs, usernames) into objects, in bulk."""
+    # --- planning: the default, for a file of one register --------------------
 
-    def find_existing(self, rows: list[ParsedRow], result: ImportResult, user) -> None:
-        """Set ``row.obj`` to the record each row updates, or leave it None."""
+    def plan(self, rows: list[ParsedRow], plan: Plan, user) -> None:
+        self.resolve(rows, plan, user)
+        live = [row for row in rows if not row.invalid]
+        existing = self.find_existing(live, plan, user)
+        for row in live:
+            if row.invalid:
+                continue
+            obj = existing.get(row.number)
+            change = (
+                plan.change_for(obj, row=row.number)
+                if obj
+                else plan.new_change(self.new_object(row, user), row=row.number)
+            )
+            kept = apply_values(change, row, self.columns_of(self.model), plan)
+            if row.invalid:
+                continue
+            plan.add(change, label=self.label, kept=kept)
+
+    def resolve(self, rows: list[ParsedRow], plan: Plan, user) -> None:
+        """Turn references (provider names, URNs, usernames) into records, in bulk."""
+
+    def find_existing(self, rows: list[ParsedRow], plan: Plan, user) -> dict[int, Model]:
+        """Row number -> the record that row updates."""
         raise NotImplementedError
 
     def new_object(self, row: ParsedRow, user) -> Model:
         return self.model()
 
-    def apply(self, obj: Model, row: ParsedRow) -> list[str]:
-        """Copy the row's values onto ``obj``; return the fields that changed."""
-        changed = []
-        for column in self.importable_columns():
-            if column.field is None or column.header not in row.present:
-                continue
-            new = row.values.get(column.header)
-            attname = obj._meta.get_field(column.field).attname
-            old = getattr(obj, attname)
-            new_raw = new.pk if isinstance(new, Model) else new
-            if _differs(old, new_raw):
-                setattr(obj, column.field, new)
-                changed.append(column.field)
-        return changed
-
-    def validate(self, obj: Model, row: ParsedRow, user) -> None:
-        obj.clean()
-
-    def check_permission(self, obj: Model, row: ParsedRow, user, changed: list[str]) -> str | None:
-        """A reason the user may not make this change, or None."""
-        return None
-
-    def after_write(self, *, created: list[Model], updated: list[Model], user, result) -> None:
-        """Follow-on work: object permissions, the RI process."""
-
-    def changeable_pks(self, objs: list[Model], user) -> set:
-        if not objs:
-            return set()
-        queryset = self.model._default_manager.filter(pk__in=[obj.pk for obj in objs])
-        return set(permitted(user, ("change",), queryset).values_list("pk", flat=True))
-
-    # --- helpers -----------------------------------------------------------
+    # --- columns ----------------------------------------------------------------
 
     def importable_columns(self) -> list[Column]:
         return [column for column in self.columns if column.importable]
 
-    def column_for_field(self, field_name: str) -> Column | None:
-        for column in self.importable_columns():
+    def columns_of(self, model: type[Model]) -> list[Column]:
+        return [
+            column
+            for column in self.importable_columns()
+            if column.field and (column.model or self.model) is model
+        ]
+
+    def column_for(self, model: type[Model], field_name: str | None) -> Column | None:
+        for column in self.columns_of(model):
             if column.field == field_name:
                 return column
         return None
@@ -126,119 +103,201 @@ class Spec:
         return [column.header for column in self.importable_columns()]
 
 
-def _differs(old, new) -> bool:
-    if old in (None, "") and new in (None, ""):
-        return False
-    return old != new
-
-
-def run_import(
-    *, spec: Spec, data: bytes, file_name: str, user, dry_run: bool = False
-) -> ImportResult:
-    """Read, check and (unless ``dry_run`` or any problem) write the file."""
-    result = ImportResult(file_name=file_name, dry_run=dry_run)
-    result.counts_for(spec.label)
+def plan_file(*, spec: Spec, data: bytes, file_name: str, user) -> Plan:
+    """Read and plan the file. Problems and warnings are on ``plan.result``."""
+    result = ImportResult(file_name=file_name, dry_run=True)
+    plan = Plan(spec=spec, result=result)
+    for label in spec.count_labels():
+        result.counts_for(label)
     try:
         table = read_table(data, file_name)
     except FileRejected as exc:
         result.add_problem(str(exc))
-        return result
+        return plan
     rows = parse_rows(spec=spec, table=table, result=result)
     if rows is None:
-        return result
+        return plan
     check_duplicates(spec=spec, rows=rows, result=result)
-    spec.resolve(rows, result, user)
-    spec.find_existing([r for r in rows if not r.invalid], result, user)
-    plan_changes(spec=spec, rows=rows, result=result, user=user)
-    counts = result.counts_for(spec.label)
-    counts.invalid = len({row.number for row in rows if row.invalid})
-    if not result.ok or dry_run:
-        return result
-    write(spec=spec, rows=rows, result=result, user=user)
-    return result
+    spec.plan(rows, plan, user)
+    if plan.missing_for_new:
+        missing = [c.header for c in spec.importable_columns() if c.header in plan.missing_for_new]
+        expected = ", ".join(f"'{h}'" for h in spec.expected_headers())
+        result.add_problem(
+            _missing_message(spec, missing, expected).replace(
+                ".", f", which a new record needs ({plan.rows_needing()}).", 1
+            )
+        )
+    plan.count_invalid()
+    return plan
+
+
+# --- the header ----------------------------------------------------------------
+
+
+def _alias_index(spec: Spec) -> dict[str, Column]:
+    index = {}
+    for column in spec.columns:
+        for name in column.names():
+            index[header_key(name)] = column
+    return index
+
+
+def find_header(spec: Spec, table: Table) -> tuple[int, list] | None:
+    """Of the top rows, the first that names the most known columns. Below title
+    rows, a header must name the columns that find each record (the URN)."""
+    index = _alias_index(spec)
+    keys = {c.header for c in spec.importable_columns() if c.key}
+    best: tuple[int, int, list] | None = None
+    for number, cells in table.rows[: spec.header_search_rows]:
+        named = {
+            index[header_key(cell)].header
+            for cell in cells
+            if not isinstance(cell, CellIssue) and header_key(cell) in index
+        }
+        if spec.header_search_rows > 1 and not keys <= named:
+            continue
+        if named and (best is None or len(named) > best[0]):
+            best = (len(named), number, cells)
+    return None if best is None else (best[1], best[2])
 
 
 def map_header(spec: Spec, header: list, result: ImportResult) -> dict[int, Column] | None:
-    known: dict[str, Column] = {}
-    for column in spec.columns:
-        for name in (column.header, *column.aliases):
-            known[header_key(name)] = column
+    index = _alias_index(spec)
     expected = ", ".join(f"'{h}'" for h in spec.expected_headers())
     mapping: dict[int, Column] = {}
     seen: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = header_key(cell if not isinstance(cell, CellIssue) else "")
-        if not name:
+    ignored = []
+    for position, cell in enumerate(header):
+        text = "" if isinstance(cell, CellIssue) else as_text(cell)
+        if not header_key(text):
             continue
-        column = known.get(name)
+        column = index.get(header_key(text))
         if column is None:
-            result.add_problem(
-                f"Column '{display(cell)}' is not a column of {spec.label}. "
-                f"The columns are: {expected}."
-            )
+            if spec.ignore_unknown_columns:
+                ignored.append(text)
+            else:
+                result.add_problem(
+                    f"Column '{display(cell)}' is not a column of {spec.label}. "
+                    f"The columns are: {expected}."
+                )
             continue
         if column.header in seen:
-            result.add_problem(f"Column '{column.header}' appears twice in the header.")
+            if not spec.ignore_unknown_columns:
+                result.add_problem(f"Column '{column.header}' appears twice in the header.")
             continue
-        seen[column.header] = index
+        seen[column.header] = position
         if column.importable:
-            mapping[index] = column
-    missing = [c.header for c in spec.importable_columns() if c.required and c.header not in seen]
+            mapping[position] = column
+    if ignored:
+        result.notes.append("Columns not imported: " + ", ".join(ignored[:20]))
+    required = [c.header for c in spec.importable_columns() if c.key]
+    required += [h for h in spec.required_headers if h not in required]
+    missing = [header for header in required if header not in seen]
     if missing:
-        result.add_problem(
-            "Missing column"
-            + ("s " if len(missing) > 1 else " ")
-            + ", ".join(f"'{h}'" for h in missing)
-            + f". The columns are: {expected}."
-        )
+        result.add_problem(_missing_message(spec, missing, expected))
     return None if result.problems else mapping
+
+
+def _missing_message(spec: Spec, missing: list[str], expected: str) -> str:
+    listed = ", ".join(f"'{h}'" for h in missing)
+    message = f"Missing column{'s' if len(missing) > 1 else ''} {listed}."
+    if not spec.ignore_unknown_columns:
+        return f"{message} The columns are: {expected}."
+    by_header = {c.header: c for c in spec.columns}
+    known = "; ".join(
+        f"{h}: " + " / ".join(f"'{name}'" for name in by_header[h].names()[:3]) for h in missing
+    )
+    return (
+        f"The header is not a layout this portal recognises. {message} Known names for them "
+        f"include: {known}."
+    )
+
+
+# --- rows ------------------------------------------------------------------------
 
 
 def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[ParsedRow] | None:
     if not table.rows:
         result.add_problem("The file has no rows.")
         return None
-    header_number, header = table.rows[0]
+    found = find_header(spec, table)
+    if found is None:
+        where = (
+            "the first row"
+            if spec.header_search_rows == 1
+            else f"the first {spec.header_search_rows} rows"
+        )
+        keys = " and ".join(f"'{c.header}'" for c in spec.importable_columns() if c.key)
+        result.add_problem(
+            f"This is not a file of {spec.label.lower()} this portal recognises: no header row "
+            f"with a {keys or 'known'} column was found in {where}."
+        )
+        return None
+    header_number, header = found
     mapping = map_header(spec, header, result)
     if mapping is None:
         return None
     context = Context(date1904=table.date1904)
     counts = result.counts_for(spec.label)
+    keys = [i for i, column in mapping.items() if column.key]
     rows: list[ParsedRow] = []
-    for number, cells in table.rows[1:]:
-        if all(is_blank(cell) for cell in cells):
+    for number, cells in table.rows:
+        if number <= header_number:
+            continue
+        if all(is_blank(cell) for cell in cells) or (
+            any(is_blank(cells[i] if i < len(cells) else None) for i in keys)
+            and spec.is_footnote(
+                {c.header: cells[i] if i < len(cells) else None for i, c in mapping.items()}
+            )
+        ):
             counts.skipped += 1
             continue
         result.rows_read += 1
-        row = ParsedRow(number=number)
-        for index, column in mapping.items():
-            raw = cells[index] if index < len(cells) else None
-            row.present.add(column.header)
-            if isinstance(raw, CellIssue) and "merged" not in raw.reason:
-                result.add_problem(f"holds {raw.reason}", row=number, column=column.header)
-                row.invalid = True
-                continue
-            try:
-                value = column.parser(raw, context)
-            except CellError as exc:
-                result.add_problem(str(exc), row=number, column=column.header, value=display(raw))
-                row.invalid = True
-                continue
-            if column.required and value in (None, ""):
-                reason = (
-                    f"is empty: it is {raw.reason}" if isinstance(raw, CellIssue) else "is empty"
-                )
-                result.add_problem(
-                    f"{reason}, and {column.header} is required", row=number, column=column.header
-                )
-                row.invalid = True
-                continue
-            row.values[column.header] = value
-        rows.append(row)
+        rows.append(_parse_row(number, cells, mapping, context, result))
     if not rows:
         result.add_problem("The file has a header but no data rows.")
         return None
     return rows
+
+
+def _parse_row(number: int, cells: list, mapping, context, result) -> ParsedRow:
+    row = ParsedRow(number=number)
+    for position, column in mapping.items():
+        raw = cells[position] if position < len(cells) else None
+        row.present.add(column.header)
+        if isinstance(raw, CellIssue) and "merged" not in raw.reason:
+            result.add_problem(f"holds {raw.reason}", row=number, column=column.header)
+            row.invalid = True
+            continue
+        if isinstance(raw, str) and raw.strip().lower() == CLEAR_MARKER:
+            if column.key or column.required:
+                result.add_problem(
+                    f"cannot be cleared: {column.header} is required",
+                    row=number,
+                    column=column.header,
+                )
+                row.invalid = True
+            else:
+                row.values[column.header] = CLEAR
+            continue
+        try:
+            value = column.parser(raw, context)
+        except CellError as exc:
+            result.add_problem(str(exc), row=number, column=column.header, value=display(raw))
+            row.invalid = True
+            continue
+        if value in (None, "") and isinstance(raw, CellIssue):
+            row.blank_reasons[column.header] = raw.reason
+        if column.key and value in (None, ""):
+            result.add_problem(
+                f"{row.empty(column.header)}, and {column.header} is required",
+                row=number,
+                column=column.header,
+            )
+            row.invalid = True
+            continue
+        row.values[column.header] = value
+    return row
 
 
 def check_duplicates(*, spec: Spec, rows: list[ParsedRow], result: ImportResult) -> None:
@@ -258,113 +317,3 @@ def check_duplicates(*, spec: Spec, rows: list[ParsedRow], result: ImportResult)
             row.invalid = True
         else:
             first_row[key] = row.number
-
-
-def plan_changes(*, spec: Spec, rows: list[ParsedRow], result: ImportResult, user) -> None:
-    counts = result.counts_for(spec.label)
-    existing = [row.obj for row in rows if row.obj is not None and not row.invalid]
-    allowed = spec.changeable_pks(existing, user)
-    for row in rows:
-        if row.invalid:
-            continue
-        if row.obj is not None and row.obj.pk not in allowed:
-            result.add_problem(f"updates {row.obj}, which you may not change", row=row.number)
-            row.invalid = True
-            continue
-        creating = row.obj is None
-        obj = spec.new_object(row, user) if creating else row.obj
-        before = {} if creating else _snapshot(spec, obj)
-        changed = spec.apply(obj, row)
-        if not creating and not changed:
-            row.action = "unchanged"
-            counts.unchanged += 1
-            continue
-        refusal = spec.check_permission(obj, row, user, changed)
-        if refusal:
-            result.add_problem(refusal, row=row.number)
-            row.invalid = True
-            continue
-        try:
-            spec.validate(obj, row, user)
-        except ValidationError as exc:
-            _report_validation(spec, exc, row, result)
-            row.invalid = True
-            continue
-        row.obj, row.changed = obj, changed
-        row.action = "new" if creating else "update"
-        if creating:
-            counts.created += 1
-        else:
-            counts.updated += 1
-        result.record_change(_describe_change(spec, obj, row, before, creating))
-
-
-def _snapshot(spec: Spec, obj: Model) -> dict[str, str]:
-    snapshot = {}
-    for column in spec.importable_columns():
-        if column.field:
-            snapshot[column.field] = _shown(getattr(obj, column.field))
-    return snapshot
-
-
-def _shown(value) -> str:
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return display(value) if value is not None else ""
-
-
-def _describe_change(spec, obj, row, before, creating) -> RowChange:
-    fields = []
-    for name in row.changed:
-        column = spec.column_for_field(name)
-        fields.append(
-            FieldChange(
-                column=column.header if column else name,
-                old="" if creating else before.get(name, ""),
-                new=_shown(getattr(obj, name)),
-            )
-        )
-    return RowChange(
-        row=row.number,
-        model=spec.label,
-        action=row.action,
-        label=str(obj),
-        fields=[] if creating else fields,
-    )
-
-
-def _report_validation(spec: Spec, exc: ValidationError, row: ParsedRow, result) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            column = spec.column_for_field(field_name) if field_name != NON_FIELD_ERRORS else None
-            for message in errors:
-                result.add_problem(
-                    message, row=row.number, column=column.header if column else None
-                )
-    else:
-        for message in exc.messages:
-            result.add_problem(message, row=row.number)
-
-
-def write(*, spec: Spec, rows: list[ParsedRow], result: ImportResult, user) -> None:
-    reason = import_reason(result.file_name)
-    created = [row.obj for row in rows if row.action == "new"]
-    updated = [row.obj for row in rows if row.action == "update"]
-    fields = sorted({name for row in rows if row.action == "update" for name in row.changed})
-    try:
-        with transaction.atomic():
-            if created:
-                created = bulk_create_with_history(created, spec.model, user=user, reason=reason)
-            if updated:
-                bulk_update_with_history(updated, spec.model, fields, user=user, reason=reason)
-            spec.after_write(created=created, updated=updated, user=user, result=result)
-    except (IntegrityError, DatabaseError) as exc:
-        result.add_problem(
-            f"Nothing was imported: the database refused a row ({exc.__class__.__name__}). "
-            "Check for a record that another user created meanwhile and try again."
-        )
-        return
-    except ValidationError as exc:
-        result.add_problem("Nothing was imported: " + " ".join(exc.messages))
-        return
-    result.written = True

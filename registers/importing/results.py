@@ -1,4 +1,4 @@
-"""What an import found and did: counts per model, problems, a preview of changes."""
+"""What an import found and did: counts per model, problems, warnings, a preview."""
 
 from dataclasses import dataclass, field
 
@@ -61,6 +61,7 @@ class RowChange:
     action: str  # "new" or "update"
     label: str
     fields: list[FieldChange] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # blank columns: stored values left as is
 
 
 @dataclass
@@ -69,12 +70,13 @@ class ImportResult:
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     changes: list[RowChange] = field(default_factory=list)
     change_total: int = 0
     rows_read: int = 0
     written: bool = False
-    process: object | None = None  # the RI process outcome, after a write
     notes: list[str] = field(default_factory=list)
+    follow_up: list[str] = field(default_factory=list)  # what the services did after the write
 
     @property
     def ok(self) -> bool:
@@ -85,6 +87,13 @@ class ImportResult:
 
     def add_problem(self, message: str, *, row=None, column=None, value=None) -> None:
         self.problems.append(Problem(message=message, row=row, column=column, value=value))
+
+    def add_warning(self, message: str, *, row=None, column=None, value=None) -> None:
+        self.warnings.append(Problem(message=message, row=row, column=column, value=value))
+
+    @property
+    def preview_full(self) -> bool:
+        return len(self.changes) >= settings.IMPORT_PREVIEW_ROWS
 
     def record_change(self, change: RowChange) -> None:
         self.change_total += 1
@@ -100,10 +109,8 @@ class ImportResult:
         return sum(c.created + c.updated for c in self.counts.values())
 
     def summary_lines(self) -> list[str]:
-        lines = []
-        for label, counts in self.counts.items():
-            lines.append(
-                f"{label}: {counts.created} created, {counts.updated} updated, "
-                f"{counts.unchanged} unchanged, {counts.skipped} skipped, {counts.invalid} invalid"
-            )
-        return lines
+        return [
+            f"{label}: {counts.created} created, {counts.updated} updated, "
+            f"{counts.unchanged} unchanged, {counts.skipped} skipped, {counts.invalid} invalid"
+            for label, counts in self.counts.items()
+        ]

@@ -1,10 +1,10 @@
 from django.db import migrations
 
+from registers.roles import sync_role_groups
+
 
 def create_roles(apps, schema_editor):
-    from registers.services.roles import sync_role_groups
-
-    sync_role_groups(apps=apps)
+    sync_role_groups(apps=apps, strict=False)
 
 
 class Migration(migrations.Migration):

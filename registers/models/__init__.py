@@ -6,6 +6,7 @@ from registers.models.access import (
     VisitGroupObjectPermission,
     VisitUserObjectPermission,
 )
+from registers.models.action_items import ActionItem, ActionStatus
 from registers.models.common import Rag
 from registers.models.concerns import Concern, ConcernCategory, ConcernStage
 from registers.models.contracts import (
@@ -22,18 +23,11 @@ from registers.models.contracts import (
     VariationKind,
 )
 from registers.models.frameworks import Framework, FrameworkKind, Lot
-from registers.models.ofsted import Inspection, InspectionType, Judgement
-from registers.models.providers import (
-    ApprovalStatus,
-    Provider,
-    RegistrationStatus,
-    Sector,
-    Setting,
-)
+from registers.models.inspections import Inspection, InspectionType, Judgement
+from registers.models.providers import ApprovalStatus, Provider, Sector
+from registers.models.settings import RegistrationStatus, Setting
 from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
 from registers.models.visits import (
-    ActionItem,
-    ActionStatus,
     CalendarFeed,
     Visit,
     VisitKind,

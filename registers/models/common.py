@@ -31,6 +31,3 @@ class Rag(models.TextChoices):
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
-
-
-RAG_COLOURS = {Rag.RED.label: "danger", Rag.AMBER.label: "warning", Rag.GREEN.label: "success"}

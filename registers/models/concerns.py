@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 from simple_history.models import HistoricalRecords
 
 
@@ -21,6 +21,34 @@ class ConcernStage(models.IntegerChoices):
     MANAGER = 2, "2: line or commissioning manager"
     FORMAL_LETTER = 3, "3: formal letter to the provider"
     SAFEGUARDING_PARTNERSHIP = 4, "4: safeguarding partnership"
+
+
+def stage_limit() -> timedelta:
+    """No stage may last longer than this (10 days in manual 003)."""
+    return timedelta(days=settings.CONCERN_STAGE_DAYS)
+
+
+def stage_overdue_q(*, today: date) -> Q:
+    """An open concern whose current stage has run past its limit."""
+    return Q(closed_on__isnull=True, stage_started_on__lt=today - stage_limit())
+
+
+class ConcernQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+    def stage_overdue(self, *, today: date):
+        return self.filter(stage_overdue_q(today=today))
+
+    def with_overdue(self, *, today: date):
+        """Annotate ``is_overdue`` from the same rule as ``stage_overdue()``."""
+        return self.annotate(
+            is_overdue=Case(
+                When(stage_overdue_q(today=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
 
 
 class Concern(models.Model):
@@ -51,6 +79,7 @@ class Concern(models.Model):
     outcome = models.TextField(blank=True)
     closed_on = models.DateField(null=True, blank=True, editable=False)
 
+    objects = ConcernQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -70,7 +99,7 @@ class Concern(models.Model):
 
     @property
     def stage_due_on(self) -> date | None:
-        # No stage may last longer than 10 days (manual 003).
+        """The last day of the current stage: the date the lists show."""
         if not self.stage_started_on:
             return None
-        return self.stage_started_on + timedelta(days=settings.CONCERN_STAGE_DAYS)
+        return self.stage_started_on + stage_limit()

@@ -53,18 +53,6 @@ class ContractStatus(models.TextChoices):
     TERMINATED = "terminated", "Terminated"
 
 
-CONTRACT_STATUS_COLOURS = {
-    ContractStatus.AWAITING_AUTHORISATION.label: "warning",
-    ContractStatus.NOT_STARTED.label: "default",
-    ContractStatus.ACTIVE.label: "success",
-    ContractStatus.EXTENDED.label: "info",
-    ContractStatus.EXPIRING.label: "warning",
-    ContractStatus.EXPIRED.label: "default",
-    ContractStatus.TERMINATED.label: "danger",
-}
-LIVE_STATUSES = (ContractStatus.ACTIVE, ContractStatus.EXTENDED, ContractStatus.EXPIRING)
-
-
 class Contract(models.Model):
     reference = models.CharField(max_length=50, unique=True)
     title = models.CharField(max_length=200)
@@ -191,9 +179,24 @@ class Contract(models.Model):
         return f"{self.reference}: {self.title}"
 
     def clean(self) -> None:
-        from registers.services.contracts import validate_contract
-
-        validate_contract(contract=self)
+        """Rules on the contract's own fields; rules that read other records
+        (lots, admissions, settings) are the contracts service's."""
+        errors: dict[str, str] = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if self.review_date and self.start_date and self.review_date < self.start_date:
+            errors["review_date"] = "The review date cannot be before the start date."
+        if self.terminated_on:
+            if not (self.termination_reason or "").strip():
+                errors["termination_reason"] = "Give the reason the contract was terminated."
+            if self.start_date and self.terminated_on < self.start_date:
+                errors["terminated_on"] = "A contract cannot end before it starts."
+        if self.extension_options and not self.extension_months:
+            errors["extension_months"] = "Give the length of each extension option."
+        if self.lot_id and self.procurement_route not in CALL_OFF_ROUTES:
+            errors["lot"] = "Only a framework, DPS or FPS call-off names a lot."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def lead_months(self) -> int:

@@ -1,10 +1,11 @@
-"""The quality-assurance visit schedule: visits, their action plans, calendar feeds."""
+"""The quality-assurance visit schedule: visits and the officers' calendar feeds."""
 
 import hashlib
+from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 from simple_history.models import HistoricalRecords
 
 from registers.models.common import Rag
@@ -29,13 +30,24 @@ class VisitStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-VISIT_STATUS_COLOURS = {
-    VisitStatus.PLANNED.label: "info",
-    VisitStatus.COMPLETED.label: "warning",
-    VisitStatus.REPORT_ISSUED.label: "success",
-    VisitStatus.CANCELLED.label: "default",
-}
-OPEN_VISIT_STATUSES = (VisitStatus.PLANNED,)
+def overdue_q(*, today: date) -> Q:
+    """A visit is overdue when it is still planned and its planned date has passed."""
+    return Q(status=VisitStatus.PLANNED, planned_date__lt=today)
+
+
+class VisitQuerySet(models.QuerySet):
+    def overdue(self, *, today: date):
+        return self.filter(overdue_q(today=today))
+
+    def with_overdue(self, *, today: date):
+        """Annotate ``is_overdue`` from the same rule as ``overdue()``."""
+        return self.annotate(
+            is_overdue=Case(
+                When(overdue_q(today=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
 
 
 class Visit(models.Model):
@@ -86,6 +98,7 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VisitQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -111,36 +124,6 @@ class Visit(models.Model):
     def __str__(self) -> str:
         place = self.setting.display_name if self.setting_id else str(self.provider)
         return f"{self.get_reason_display()} visit to {place}, {self.planned_date:%d/%m/%Y}"
-
-
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-
-
-class ActionItem(models.Model):
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="action_items")
-    description = models.TextField("action")
-    owner = models.CharField("owner at the provider", max_length=200)
-    due_date = models.DateField()
-    status = models.CharField(
-        max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
-    )
-    completed_on = models.DateField(null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["status", "due_date"])]
-        permissions = [
-            ("import_actionitem", "Can import action items"),
-            ("export_actionitem", "Can export action items"),
-        ]
-
-    def __str__(self) -> str:
-        return self.description[:60]
 
 
 class CalendarFeed(models.Model):

@@ -32,7 +32,7 @@ from registers.models import (
     Visit,
     VisitStatus,
 )
-from registers.models.ofsted import JUDGEMENT_RANK
+from registers.models.inspections import JUDGEMENT_RANK
 from registers.models.providers import IN_USE_APPROVAL_STATUSES
 from registers.selectors.contracts import live_contract_q
 
@@ -122,7 +122,7 @@ def setting_is_in_use(*, setting: Setting, today: date | None = None) -> bool:
 
 def open_concern_stage_subquery() -> Subquery:
     concerns = (
-        Concern.objects.filter(closed_on__isnull=True)
+        Concern.objects.open()
         .filter(Q(setting=OuterRef("pk")) | Q(provider=OuterRef("provider")))
         .order_by("-stage")
         .values("stage")

@@ -6,22 +6,24 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from registers.models import ActionItem, ActionStatus, Judgement, Setting, Visit, VisitStatus
-from registers.models.ofsted import JUDGEMENT_RANK
+from registers.models import ActionItem, Judgement, Setting, Visit, VisitStatus
+from registers.models.inspections import JUDGEMENT_RANK
 from registers.selectors.settings import in_use_q, with_next_visit
 
 
 def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
-    planned = (
+    planned = list(
         Visit.objects.filter(lead_officer=user, status=VisitStatus.PLANNED)
+        .with_overdue(today=today)
         .select_related("setting", "provider")
         .order_by("planned_date")
     )
     week_end = today + timedelta(days=6 - today.weekday())
+    upcoming = [v for v in planned if not v.is_overdue]
     return {
-        "overdue": [v for v in planned if v.planned_date < today],
-        "this_week": [v for v in planned if today <= v.planned_date <= week_end],
-        "later": [v for v in planned if v.planned_date > week_end][:50],
+        "overdue": [v for v in planned if v.is_overdue],
+        "this_week": [v for v in upcoming if v.planned_date <= week_end],
+        "later": [v for v in upcoming if v.planned_date > week_end][:50],
         "awaiting_report": list(
             Visit.objects.filter(lead_officer=user, status=VisitStatus.COMPLETED)
             .select_related("setting", "provider")
@@ -32,8 +34,8 @@ def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
 
 def overdue_actions_for_officer(*, user, today: date) -> QuerySet[ActionItem]:
     return (
-        ActionItem.objects.filter(visit__lead_officer=user, due_date__lt=today)
-        .exclude(status=ActionStatus.DONE)
+        ActionItem.objects.overdue(today=today)
+        .filter(visit__lead_officer=user)
         .select_related("visit__setting", "visit__provider")
         .order_by("due_date")
     )
@@ -83,7 +85,7 @@ def settings_due_for_visit(*, today: date, within_days: int = 30) -> list[DueSet
 
 def overdue_planned_visits(*, today: date) -> QuerySet[Visit]:
     return (
-        Visit.objects.filter(status=VisitStatus.PLANNED, planned_date__lt=today)
+        Visit.objects.overdue(today=today)
         .select_related("setting", "provider", "lead_officer")
         .order_by("planned_date")
     )

@@ -1,76 +1,114 @@
-"""Provider concerns: four stages, none longer than 10 days (manual 003)."""
+"""Provider concerns: four stages, none longer than the stage limit (manual 003).
 
+Anyone who sees a setting may raise a concern about it; it starts at stage 1
+on the day it is raised. Escalating and closing are for managers.
+"""
+
+import logging
+from collections.abc import Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
 from registers.models import Concern, ConcernStage
-from registers.services.history import save_with_history
+from registers.permissions import changeable_ids, has_perm
+from registers.services.recording import log_write, record_changes, save_one
+from registers.services.units import write_unit
+
+logger = logging.getLogger(__name__)
 
 
-def raise_concern(
-    *,
-    user,
-    category: str,
-    description: str,
-    provider=None,
-    setting=None,
-    raised_on: date | None = None,
-) -> Concern:
-    concern = Concern(
-        provider=provider,
-        setting=setting,
-        category=category,
-        description=description,
-        raised_on=raised_on or timezone.localdate(),
+def concerns_check(*, changes: Sequence[Change[Concern]], user, **_) -> list[Refusal]:
+    errors = ErrorCollector()
+    may_raise = has_perm(user, "registers.add_concern")
+    allowed = changeable_ids(user, Concern, [c.obj.pk for c in changes if not c.is_new])
+    for change in changes:
+        concern = change.obj
+        if change.is_new:
+            if not may_raise:
+                errors.add(change, "You may not raise concerns.")
+            if concern.provider_id is None and concern.setting_id is not None:
+                concern.provider_id = concern.setting.provider_id
+            concern.raised_by = concern.raised_by or user
+            concern.raised_on = concern.raised_on or timezone.localdate()
+            concern.stage = ConcernStage.PRACTITIONER
+            concern.stage_started_on = concern.raised_on
+        elif concern.pk not in allowed:
+            errors.add(change, "Only managers change, escalate or close a concern.")
+        if not concern.setting_id and not concern.provider_id:
+            errors.add(change, "Name the provider, the setting, or both.", "setting")
+    return errors.refusals()
+
+
+def concerns_write(*, changes: Sequence[Change[Concern]], user, reason: str, **_) -> None:
+    with write_unit(user=user):
+        created, updated = record_changes(changes, user=user, reason=reason)
+    log_write(logger, "concerns.written", user=user, created=len(created), updated=len(updated))
+
+
+def concern_save(*, concern: Concern, user, reason: str = "") -> Concern:
+    """Raise a new concern at stage 1, or change one already raised."""
+    return save_one(
+        concern,
+        check=concerns_check,
+        write=concerns_write,
+        user=user,
+        reason=reason or ("Concern changed" if concern.pk else "Concern raised at stage 1"),
     )
-    return start_concern(concern=concern, user=user)
 
 
-def start_concern(*, concern: Concern, user) -> Concern:
-    """A new concern starts at stage 1, practitioner level, on the day it is raised."""
-    if concern.provider_id is None and concern.setting_id is not None:
-        concern.provider = concern.setting.provider
-    concern.raised_by = user
-    concern.stage = ConcernStage.PRACTITIONER
-    concern.stage_started_on = concern.raised_on
-    concern.full_clean()
-    return save_with_history(concern, user=user, reason="Concern raised at stage 1")
+def concern_action_allowed(*, concern: Concern, user) -> bool:
+    return concern.closed_on is None and has_perm(user, "registers.change_concern", concern)
 
 
-def escalate_concern(
+def concern_escalate(
     *, concern: Concern, user, note: str = "", today: date | None = None
 ) -> Concern:
-    """Move to the next stage, starting its 10 days today."""
+    """Move to the next stage, starting its days today."""
+    if not has_perm(user, "registers.change_concern", concern):
+        raise PermissionDenied("Only managers escalate a concern.")
     if concern.closed_on:
         raise ValidationError(f"{concern} is closed and cannot be escalated.")
     if concern.stage >= ConcernStage.SAFEGUARDING_PARTNERSHIP:
         raise ValidationError(f"{concern} is already at stage 4, the safeguarding partnership.")
+    change = change_from(concern)
     concern.stage = ConcernStage(concern.stage + 1)
     concern.stage_started_on = today or timezone.localdate()
     reason = f"Escalated to stage {concern.get_stage_display()}"
     if note.strip():
         reason += f": {note.strip()}"
-    return save_with_history(concern, user=user, reason=reason)
+    raise_first(concerns_check(changes=[change], user=user))
+    concerns_write(changes=[change], user=user, reason=reason)
+    return concern
 
 
-def close_concern(
+def concerns_escalate(*, concerns: Sequence[Concern], user) -> tuple[int, list[str]]:
+    """The list action: escalate each; those that cannot be are reported, not fatal."""
+    done, refused = 0, []
+    with write_unit(user=user):
+        for concern in concerns:
+            try:
+                concern_escalate(concern=concern, user=user)
+                done += 1
+            except ValidationError as exc:
+                refused.extend(exc.messages)
+    return done, refused
+
+
+def concern_close(
     *, concern: Concern, user, outcome: str, closed_on: date | None = None
 ) -> Concern:
+    if not has_perm(user, "registers.change_concern", concern):
+        raise PermissionDenied("Only managers close a concern.")
     if concern.closed_on:
         raise ValidationError(f"{concern} is already closed.")
     if not (outcome or "").strip():
         raise ValidationError({"outcome": "Record the outcome to close the concern."})
+    change = change_from(concern)
     concern.outcome = outcome.strip()
     concern.closed_on = closed_on or timezone.localdate()
-    return save_with_history(concern, user=user, reason="Concern closed")
-
-
-def is_overdue(*, concern: Concern, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
-    return (
-        concern.closed_on is None
-        and concern.stage_due_on is not None
-        and concern.stage_due_on < today
-    )
+    raise_first(concerns_check(changes=[change], user=user))
+    concerns_write(changes=[change], user=user, reason="Concern closed")
+    return concern

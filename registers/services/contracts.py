@@ -1,196 +1,242 @@
-"""Contract rules: validation, extensions, price variations, spot purchases."""
+"""The contracts register: adding and changing contracts, extensions,
+terminations and the written authorisation of spot purchases.
 
+Rules that read other records live here, once: a call-off names a lot of the
+right kind of framework and its provider is admitted to that lot; a setting
+belongs to the contract's provider; only an eligible person manages a
+contract, and only managers and business support hand it to someone else; a
+spot purchase's justification is fixed once authorised. The contract manager
+holds change permission on the contract, and it moves with them. A contract
+naming a setting may bring it into use, which enhanced monitoring reviews.
+"""
+
+import logging
+from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
 from registers.dates import add_months
 from registers.models import (
     AuthoriserRole,
     Contract,
-    ContractVariation,
+    FrameworkKind,
+    Lot,
     ProcurementRoute,
-    VariationKind,
+    Setting,
 )
 from registers.models.contracts import CALL_OFF_ROUTES
-from registers.permissions import has_perm
-from registers.services.access import sync_contract_manager
-from registers.services.history import save_with_history
+from registers.permissions import changeable_ids, has_perm
+from registers.selectors.users import contract_manager_candidates
+from registers.services.access import move_change_permission
+from registers.services.monitoring import monitor_settings
+from registers.services.recording import log_write, record_changes, save_one
+from registers.services.units import write_unit
 
-PENNY = Decimal("0.01")
+logger = logging.getLogger(__name__)
 
 
-def validate_contract(*, contract: Contract) -> None:
-    """Rules every contract meets, however it is saved. Raises ValidationError."""
-    errors: dict[str, str] = {}
-    if contract.start_date and contract.end_date and contract.end_date < contract.start_date:
-        errors["end_date"] = "The end date cannot be before the start date."
-    if contract.review_date and contract.start_date and contract.review_date < contract.start_date:
-        errors["review_date"] = "The review date cannot be before the start date."
-    route = contract.procurement_route
-    lot = contract.lot if contract.lot_id else None
-    if route in CALL_OFF_ROUTES:
-        if lot is None:
-            errors["lot"] = "A call-off names the framework lot it is called off from."
-        else:
-            expected_kind = CALL_OFF_ROUTES[route]
-            if lot.framework.kind != expected_kind:
-                errors["lot"] = (
-                    f"{lot} belongs to a {lot.framework.get_kind_display().lower()}, "
-                    f"not to a {ProcurementRoute(route).label.lower()}."
-                )
-            elif (
-                contract.provider_id and not lot.providers.filter(pk=contract.provider_id).exists()
-            ):
-                errors["provider"] = (
-                    f"{contract.provider} is not admitted to {lot}: admit it to the lot first, "
-                    "or use another route."
-                )
-    elif lot is not None:
-        errors["lot"] = "Only a framework, DPS or FPS call-off names a lot."
-    if (
-        contract.setting_id
-        and contract.provider_id
-        and contract.setting.provider_id not in (None, contract.provider_id)
-    ):
-        errors["setting"] = (
-            f"{contract.setting} is run by {contract.setting.provider}, not this provider."
+def contract_manager_editable(*, user) -> bool:
+    """Who may hand a contract to another manager: managers and business support,
+    not the commissioning officer who manages it."""
+    return has_perm(user, "registers.change_contract")
+
+
+def contracts_check(*, changes: Sequence[Change[Contract]], user, **_) -> list[Refusal]:
+    errors = ErrorCollector()
+    may_add = has_perm(user, "registers.add_contract")
+    may_hand_over = contract_manager_editable(user=user)
+    allowed = changeable_ids(user, Contract, [c.obj.pk for c in changes if not c.is_new])
+    new_managers = {
+        id(c) for c in changes if c.obj.contract_manager_id and c.changed("contract_manager")
+    }
+    candidates = (
+        set(contract_manager_candidates().values_list("pk", flat=True)) if new_managers else set()
+    )
+    lots = _lots(changes)
+    setting_owners = dict(
+        Setting.objects.filter(pk__in={c.obj.setting_id for c in changes} - {None}).values_list(
+            "pk", "provider_id"
         )
-    if contract.terminated_on:
-        if not (contract.termination_reason or "").strip():
-            errors["termination_reason"] = "Give the reason the contract was terminated."
-        if contract.start_date and contract.terminated_on < contract.start_date:
-            errors["terminated_on"] = "A contract cannot end before it starts."
-    if contract.extension_options and not contract.extension_months:
-        errors["extension_months"] = "Give the length of each extension option."
-    if errors:
-        raise ValidationError(errors)
+    )
+    for change in changes:
+        contract = change.obj
+        try:
+            contract.clean()
+        except ValidationError as exc:
+            errors.add_error(change, exc)
+        if change.is_new and not may_add:
+            errors.add(change, "You may not add contracts.")
+        elif not change.is_new and contract.pk not in allowed:
+            errors.add(change, "This is not a contract you may change.")
+        if id(change) in new_managers:
+            if contract.contract_manager_id not in candidates:
+                errors.add(
+                    change,
+                    f"{contract.contract_manager} is not an active commissioning officer or "
+                    "manager.",
+                    "contract_manager",
+                )
+            elif not change.is_new and not may_hand_over:
+                errors.add(
+                    change,
+                    "Only managers and business support hand a contract to another manager.",
+                    "contract_manager",
+                )
+        _call_off_errors(change, lots, errors)
+        owner = setting_owners.get(contract.setting_id)
+        if contract.setting_id and owner not in (None, contract.provider_id):
+            errors.add(change, f"{contract.setting} is run by another provider.", "setting")
+        if (
+            not change.is_new
+            and change.before.spot_authorised_on
+            and change.changed("spot_justification")
+        ):
+            errors.add(
+                change,
+                "The justification was authorised in writing and cannot change now.",
+                "spot_justification",
+            )
+        _spot_requester(change, user)
+    return errors.refusals()
 
 
-def save_contract(*, contract: Contract, user, previous_manager=None, reason: str = "") -> Contract:
-    """Save a contract from a form: records the requester of a spot purchase,
-    moves the manager's permission, and starts the RI process for a setting
-    that comes into use."""
-    creating = contract.pk is None
-    with transaction.atomic():
-        if creating and contract.is_spot_purchase and contract.spot_requested_by_id is None:
-            contract.spot_requested_by = user
-        save_with_history(contract, user=user, reason=reason or "Contract saved")
-        if contract.contract_manager_id != getattr(previous_manager, "pk", None):
-            sync_contract_manager(contract=contract, previous_manager=previous_manager)
-        if contract.setting_id:
-            from registers.services.ofsted import respond_to_settings
-
-            respond_to_settings(setting_ids=[contract.setting_id], user=user)
-    return contract
+def _lots(changes: Sequence[Change[Contract]]) -> dict[int, tuple[str, str, set[int]]]:
+    """lot id -> (label, framework kind, admitted provider ids), in two queries."""
+    ids = {c.obj.lot_id for c in changes} - {None}
+    if not ids:
+        return {}
+    lots = {
+        lot.pk: (str(lot), lot.framework.kind, set())
+        for lot in Lot.objects.select_related("framework").filter(pk__in=ids)
+    }
+    for lot_id, provider_id in Lot.providers.through.objects.filter(lot_id__in=ids).values_list(
+        "lot_id", "provider_id"
+    ):
+        lots[lot_id][2].add(provider_id)
+    return lots
 
 
-def extend_contract(*, contract: Contract, user, today: date | None = None) -> Contract:
+def _call_off_errors(change: Change[Contract], lots, errors: ErrorCollector) -> None:
+    contract = change.obj
+    route = contract.procurement_route
+    if route not in CALL_OFF_ROUTES:
+        return
+    if not contract.lot_id:
+        errors.add(change, "A call-off names the framework lot it is called off from.", "lot")
+        return
+    label, kind, admitted = lots[contract.lot_id]
+    if kind != CALL_OFF_ROUTES[route]:
+        errors.add(
+            change,
+            f"{label} belongs to a {FrameworkKind(kind).label.lower()}, not to a "
+            f"{ProcurementRoute(route).label.lower()}.",
+            "lot",
+        )
+    elif contract.provider_id and contract.provider_id not in admitted:
+        errors.add(
+            change,
+            f"{contract.provider} is not admitted to {label}: admit it to the lot first, or "
+            "use another route.",
+            "provider",
+        )
+
+
+def _spot_requester(change: Change[Contract], user) -> None:
+    """Who asked for a spot purchase is recorded when it is made."""
+    contract = change.obj
+    if change.is_new:
+        if contract.is_spot_purchase:
+            contract.spot_requested_by = contract.spot_requested_by or user
+        else:
+            contract.spot_requested_by = None
+
+
+def contracts_write(*, changes: Sequence[Change[Contract]], user, reason: str, **_) -> None:
+    with write_unit(user=user) as unit:
+        created, updated = record_changes(changes, user=user, reason=reason)
+        move_change_permission(
+            model=Contract,
+            moves=[
+                (c.obj, c.old("contract_manager"), c.obj.contract_manager_id)
+                for c in changes
+                if c.changed("contract_manager")
+            ],
+        )
+        # A live contract naming a setting brings it into use.
+        setting_ids = {c.obj.setting_id for c in changes} | {c.old("setting") for c in changes}
+        monitor_settings(setting_ids=setting_ids - {None}, unit=unit)
+    log_write(logger, "contracts.written", user=user, created=len(created), updated=len(updated))
+
+
+def contract_save(*, contract: Contract, user, reason: str = "") -> Contract:
+    return save_one(
+        contract,
+        check=contracts_check,
+        write=contracts_write,
+        user=user,
+        reason=reason or ("Contract saved" if contract.pk else "Contract created"),
+    )
+
+
+def contract_extend(*, contract: Contract, user, today: date | None = None) -> Contract:
     """Use one extension option: move the end date by its length."""
     today = today or timezone.localdate()
-    if contract.terminated_on:
-        raise ValidationError(f"{contract} was terminated and cannot be extended.")
-    if contract.end_date < today:
-        raise ValidationError(
-            f"{contract} ended on {contract.end_date:%d/%m/%Y}: it cannot be extended."
-        )
-    if contract.extensions_used >= contract.extension_options:
-        raise ValidationError(
-            f"{contract} has no extension option left: it allowed "
-            f"{contract.extension_options} and {contract.extensions_used} used."
-        )
+    refusal = contract_extension_refusal(contract=contract, today=today)
+    if refusal:
+        raise ValidationError(refusal)
+    change = change_from(contract)
     old_end = contract.end_date
     contract.end_date = add_months(old_end, contract.extension_months)
     contract.extensions_used += 1
-    return save_with_history(
-        contract,
+    raise_first(contracts_check(changes=[change], user=user))
+    contracts_write(
+        changes=[change],
         user=user,
         reason=(
             f"Extension {contract.extensions_used} of {contract.extension_options} used: "
             f"end date moved from {old_end:%d/%m/%Y} to {contract.end_date:%d/%m/%Y}"
         ),
     )
+    return contract
 
 
-def varied_value(
-    *,
-    current: Decimal | None,
-    kind: str,
-    percentage: Decimal | None = None,
-    new_annual_value: Decimal | None = None,
-) -> Decimal:
-    """The annual value after a variation, to the penny (half up)."""
-    if kind == VariationKind.UPLIFT:
-        if current is None:
-            raise ValidationError("The contract has no annual value to uplift.")
-        if percentage is None:
-            raise ValidationError({"percentage": "An uplift needs a percentage."})
-        value = current * (Decimal(100) + Decimal(percentage)) / Decimal(100)
-        return value.quantize(PENNY, rounding=ROUND_HALF_UP)
-    if new_annual_value is None:
-        raise ValidationError({"new_annual_value": "A new rate needs the new annual value."})
-    return Decimal(new_annual_value).quantize(PENNY)
-
-
-def record_variation(
-    *, variation: ContractVariation, user, today: date | None = None
-) -> ContractVariation:
-    """Save a variation; apply it now if it is already in effect."""
+def contract_extension_refusal(*, contract: Contract, today: date | None = None) -> str:
+    """Why the contract cannot be extended now; empty when it can."""
     today = today or timezone.localdate()
-    with transaction.atomic():
-        if variation.kind == VariationKind.UPLIFT and variation.contract.annual_value is None:
-            raise ValidationError("The contract has no annual value to uplift.")
-        save_with_history(variation, user=user, reason="Variation recorded")
-        if variation.effective_date <= today and variation.applied_on is None:
-            apply_due_variations(contract=variation.contract, user=user, today=today)
-    return variation
+    if contract.terminated_on:
+        return f"{contract} was terminated and cannot be extended."
+    if contract.end_date < today:
+        return f"{contract} ended on {contract.end_date:%d/%m/%Y}: it cannot be extended."
+    if contract.extensions_used >= contract.extension_options:
+        return (
+            f"{contract} has no extension option left: it allowed "
+            f"{contract.extension_options} and {contract.extensions_used} used."
+        )
+    return ""
 
 
-def apply_due_variations(
-    *, user, today: date | None = None, contract: Contract | None = None
-) -> int:
-    """Apply every variation now in effect, oldest first. Returns how many."""
-    today = today or timezone.localdate()
-    due = ContractVariation.objects.filter(applied_on__isnull=True, effective_date__lte=today)
-    if contract is not None:
-        due = due.filter(contract=contract)
-    applied = 0
-    with transaction.atomic():
-        for variation in due.select_related("contract").order_by("effective_date", "id"):
-            target = contract if contract is not None else variation.contract
-            before = target.annual_value
-            after = varied_value(
-                current=before,
-                kind=variation.kind,
-                percentage=variation.percentage,
-                new_annual_value=variation.new_annual_value,
-            )
-            target.annual_value = after
-            save_with_history(
-                target,
-                user=user,
-                reason=(
-                    f"Annual value changed from {_pounds(before)} to {_pounds(after)}: "
-                    f"{variation.get_kind_display().lower()} from "
-                    f"{variation.effective_date:%d/%m/%Y}, approved by {variation.approved_by}"
-                ),
-            )
-            variation.previous_annual_value = before
-            variation.resulting_annual_value = after
-            variation.applied_on = today
-            save_with_history(variation, user=user, reason="Variation applied to the contract")
-            applied += 1
-    return applied
+def contract_terminate(*, contract: Contract, user, terminated_on: date, reason: str) -> Contract:
+    change = change_from(contract)
+    contract.terminated_on = terminated_on
+    contract.termination_reason = (reason or "").strip()
+    raise_first(contracts_check(changes=[change], user=user))
+    contracts_write(changes=[change], user=user, reason=f"Terminated: {reason}")
+    return contract
 
 
-def _pounds(value: Decimal | None) -> str:
-    return "nothing" if value is None else f"£{value:,.2f}"
+def contract_authorisation_allowed(*, contract: Contract, user) -> bool:
+    """Whether this user may authorise this contract now (the page is offered)."""
+    return (
+        contract.is_spot_purchase
+        and not contract.spot_authorised_on
+        and has_perm(user, "registers.authorise_spot_purchase", contract)
+    )
 
 
-def authorise_spot_purchase(
+def contract_authorise_spot(
     *, contract: Contract, user, role: str, on: date | None = None
 ) -> Contract:
     """Record the written authorisation of a spot purchase (manuals 000, 003)."""
@@ -208,21 +254,17 @@ def authorise_spot_purchase(
         raise ValidationError(
             {"spot_justification": "Write why the framework could not meet the need first."}
         )
+    change = change_from(contract)
     role = AuthoriserRole(role)
     contract.spot_authorised_by = user
     contract.spot_authoriser_role = role
     contract.spot_authorised_on = on or timezone.localdate()
-    return save_with_history(
-        contract,
+    raise_first(contracts_check(changes=[change], user=user))
+    contracts_write(
+        changes=[change],
         user=user,
         reason=(
             f"Spot purchase authorised in writing by {user.get_full_name() or user} ({role.label})"
         ),
     )
-
-
-def terminate_contract(*, contract: Contract, user, terminated_on: date, reason: str) -> Contract:
-    contract.terminated_on = terminated_on
-    contract.termination_reason = reason
-    validate_contract(contract=contract)
-    return save_with_history(contract, user=user, reason=f"Terminated: {reason}")
+    return contract

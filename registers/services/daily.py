@@ -4,44 +4,36 @@ Every step works from the current state, and each reminder is logged, so
 running the job twice in a day adds nothing and sends nothing new.
 """
 
+import logging
 from datetime import date, timedelta
 
 from django.conf import settings as conf
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from registers.models import (
-    ActionItem,
-    ActionStatus,
-    Concern,
-    ReminderLog,
-    Setting,
-    Visit,
-    VisitStatus,
-)
+from registers.models import ActionItem, Concern, ReminderLog, Visit, VisitStatus
 from registers.roles import QA_OFFICER
-from registers.selectors.settings import settings_in_use
-from registers.services.contracts import apply_due_variations
-from registers.services.ofsted import respond_to_settings
+from registers.selectors.users import active_users_in
+from registers.services.contract_records import contract_variations_apply_due
+from registers.services.monitoring import monitoring_refresh
+
+logger = logging.getLogger(__name__)
 
 
 def run_daily_jobs(*, today: date | None = None) -> list[str]:
     today = today or timezone.localdate()
-    report = []
-    ids = set(settings_in_use(today=today).values_list("pk", flat=True))
-    ids |= set(Setting.objects.filter(enhanced_monitoring=True).values_list("pk", flat=True))
-    outcome = respond_to_settings(setting_ids=ids, user=None, today=today)
-    report.append(
-        f"RI process over {len(ids)} settings: {len(outcome.flagged)} flagged, "
+    outcome = monitoring_refresh(user=None, today=today)
+    report = [
+        f"RI process over {outcome.checked} settings: {len(outcome.flagged)} flagged, "
         f"{len(outcome.visits_created)} risk visit(s) planned, {len(outcome.lifted)} lifted, "
-        f"{outcome.emails_sent} email(s) sent."
-    )
-    applied = apply_due_variations(user=None, today=today)
+        f"digest to {outcome.digest_recipients} recipient(s)."
+    ]
+    applied = contract_variations_apply_due(user=None, today=today)
     report.append(f"Price variations applied: {applied}.")
     sent = send_officer_reminders(today=today)
     report.append(f"Reminders sent: {sent}.")
+    logger.info("daily_jobs.done %s", " ".join(report), extra={"event": "daily_jobs.done"})
     return report
 
 
@@ -57,41 +49,33 @@ def _already_sent(kind: str, recipient: str, today: date) -> bool:
 def send_officer_reminders(*, today: date) -> int:
     """One email a day to each QA officer with overdue or imminent work."""
     sent = 0
-    officers = (
-        get_user_model()
-        .objects.filter(groups__name=QA_OFFICER, is_active=True, email__gt="")
-        .distinct()
-    )
     week = today + timedelta(days=7)
-    for officer in officers:
-        visits = (
+    for officer in active_users_in(QA_OFFICER).filter(email__gt=""):
+        visits = list(
             Visit.objects.filter(
                 lead_officer=officer, status=VisitStatus.PLANNED, planned_date__lte=week
             )
+            .with_overdue(today=today)
             .select_related("setting", "provider")
             .order_by("planned_date")
         )
-        actions = ActionItem.objects.filter(
-            visit__lead_officer=officer, due_date__lt=today
-        ).exclude(status=ActionStatus.DONE)
-        concerns = Concern.objects.filter(
-            raised_by=officer,
-            closed_on__isnull=True,
-            stage_started_on__lt=today - timedelta(days=conf.CONCERN_STAGE_DAYS),
-        )
-        if not (visits or actions.exists() or concerns.exists()):
+        actions = ActionItem.objects.overdue(today=today).filter(visit__lead_officer=officer)
+        concerns = Concern.objects.stage_overdue(today=today).filter(raised_by=officer)
+        action_count, concern_count = actions.count(), concerns.count()
+        if not (visits or action_count or concern_count):
             continue
         if _already_sent("qa-daily", officer.email, today):
             continue
         lines = [f"Good morning {officer.first_name or officer.username},", ""]
         for visit in visits:
-            when = "overdue since" if visit.planned_date < today else "planned for"
+            when = "overdue since" if visit.is_overdue else "planned for"
             lines.append(f"- Visit {when} {visit.planned_date:%d/%m/%Y}: {visit}")
-        if actions.exists():
-            lines.append(f"- {actions.count()} action item(s) at your providers are overdue.")
-        if concerns.exists():
+        if action_count:
+            lines.append(f"- {action_count} action item(s) at your providers are overdue.")
+        if concern_count:
             lines.append(
-                f"- {concerns.count()} concern(s) you raised have a stage over 10 days old."
+                f"- {concern_count} concern(s) you raised have a stage over "
+                f"{conf.CONCERN_STAGE_DAYS} days old."
             )
         lines += ["", "Open 'My visits' in the Commissioning Portal for details."]
         send_mail(

@@ -1,70 +1,175 @@
-"""Approval of providers: who may approve, suspend or remove, and what follows."""
+"""The approved provider list: adding and changing providers, and their approval.
 
+Approval status moves only for holders of ``approve_provider``; Approved with
+conditions, Suspended and Removed need a reason, and a new status never keeps
+the old one's reason. The same rules hold on the approval page, in a
+spreadsheet import and anywhere else a provider is written. Approving a
+provider brings its settings into use, which the enhanced-monitoring check
+then reviews.
+"""
+
+import logging
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from registers.models import ApprovalStatus, Provider
+from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
+from registers.models import ApprovalStatus, Provider, Setting
 from registers.models.providers import IN_USE_APPROVAL_STATUSES
-from registers.permissions import has_perm
-from registers.services.history import save_with_history
+from registers.permissions import changeable_ids, has_perm
+from registers.services.monitoring import monitor_settings
+from registers.services.recording import log_write, record_changes, save_one
+from registers.services.units import write_unit
 
-REASON_REQUIRED = {
+logger = logging.getLogger(__name__)
+
+REASON_REQUIRED = (
     ApprovalStatus.APPROVED_WITH_CONDITIONS,
     ApprovalStatus.SUSPENDED,
     ApprovalStatus.REMOVED,
-}
+)
+# Set by the approval page: the reason typed there, even if it repeats the old one.
+REASON_GIVEN = "approval_reason"
 
 
-def change_approval_status(
-    *,
-    provider: Provider,
-    status: str,
-    user,
-    reason: str = "",
-    on: date | None = None,
-) -> Provider:
-    """Move a provider to ``status``. Only holders of ``approve_provider`` may.
+def providers_check(
+    *, changes: Sequence[Change[Provider]], user, today: date | None = None
+) -> list[Refusal]:
+    today = today or timezone.localdate()
+    errors = ErrorCollector()
+    may_add = has_perm(user, "registers.add_provider")
+    may_approve = has_perm(user, "registers.approve_provider")
+    allowed = changeable_ids(user, Provider, [c.obj.pk for c in changes if not c.is_new])
+    for change in changes:
+        provider = change.obj
+        try:
+            provider.clean()
+        except ValidationError as exc:
+            errors.add_error(change, exc)
+        if change.is_new and not may_add:
+            errors.add(change, "You may not add providers.")
+        elif not change.is_new and provider.pk not in allowed:
+            errors.add(change, "This is not a provider you may change.")
+        _approval(change, today=today, may_approve=may_approve, errors=errors)
+    _unique_numbers(changes, errors)
+    return errors.refusals()
 
-    Approving a provider brings its settings into use, so any Requires
-    improvement or Inadequate rating they carry starts the RI process.
-    """
-    if not has_perm(user, "registers.approve_provider", provider):
-        raise PermissionDenied("Only managers may approve, suspend or remove providers.")
-    status = ApprovalStatus(status)
-    reason = (reason or "").strip()
-    if status in REASON_REQUIRED and not reason:
-        raise ValidationError({"approval_status_reason": f"Give a reason for '{status.label}'."})
-    if provider.approval_status == status:
-        raise ValidationError(f"{provider} is already {status.label.lower()}.")
-    was_in_use = provider.approval_status in IN_USE_APPROVAL_STATUSES
-    with transaction.atomic():
-        provider.approval_status = status
-        provider.approval_status_changed_on = on or timezone.localdate()
-        provider.approval_status_reason = reason
-        save_with_history(
-            provider,
-            user=user,
-            reason=f"Approval status changed to {status.label}" + (f": {reason}" if reason else ""),
+
+def _approval(change: Change[Provider], *, today: date, may_approve: bool, errors) -> None:
+    provider = change.obj
+    moved = change.changed("approval_status") and not (
+        change.is_new and provider.approval_status == ApprovalStatus.APPLICANT
+    )
+    if not moved:
+        return
+    status = ApprovalStatus(provider.approval_status)
+    if not may_approve:
+        errors.add(
+            change, "Only managers may approve, suspend or remove providers.", "approval_status"
         )
-        if status in IN_USE_APPROVAL_STATUSES and not was_in_use:
-            from registers.services.ofsted import respond_to_settings
+    given = change.context.get(REASON_GIVEN)
+    if given is None:
+        given = provider.approval_status_reason if change.changed("approval_status_reason") else ""
+    provider.approval_status_reason = (given or "").strip()
+    provider.approval_status_changed_on = change.context.get("on") or today
+    if status in REASON_REQUIRED and not provider.approval_status_reason:
+        errors.add(change, f"Give a reason for '{status.label}'.", "approval_status_reason")
 
-            respond_to_settings(
-                setting_ids=provider.settings.values_list("pk", flat=True), user=user
+
+def _unique_numbers(changes: Sequence[Change[Provider]], errors: ErrorCollector) -> None:
+    numbered = [c for c in changes if c.obj.company_number and c.changed("company_number")]
+    if not numbered:
+        return
+    taken = dict(
+        Provider.objects.filter(
+            company_number__in={c.obj.company_number for c in numbered}
+        ).values_list("company_number", "pk")
+    )
+    seen: dict[str, Change] = {}
+    for change in numbered:
+        number = change.obj.company_number
+        owner = taken.get(number)
+        if (owner is not None and owner != change.obj.pk) or number in seen:
+            errors.add(
+                change, "Another provider has this Companies House number.", "company_number"
             )
+        seen[number] = change
+
+
+def providers_write(
+    *, changes: Sequence[Change[Provider]], user, reason: str, today: date | None = None
+) -> None:
+    with write_unit(user=user, today=today) as unit:
+        created, updated = record_changes(changes, user=user, reason=reason)
+        came_into_use = [
+            c.obj.pk
+            for c in changes
+            if c.obj.approval_status in IN_USE_APPROVAL_STATUSES
+            and c.old("approval_status") not in IN_USE_APPROVAL_STATUSES
+        ]
+        if came_into_use:
+            setting_ids = Setting.objects.filter(provider_id__in=came_into_use).values_list(
+                "pk", flat=True
+            )
+            monitor_settings(setting_ids=setting_ids, unit=unit)
+    log_write(logger, "providers.written", user=user, created=len(created), updated=len(updated))
+
+
+def provider_save(
+    *, provider: Provider, user, reason: str = "", today: date | None = None
+) -> Provider:
+    return save_one(
+        provider,
+        check=providers_check,
+        write=providers_write,
+        user=user,
+        reason=reason or ("Changed in the portal" if provider.pk else "Created in the portal"),
+        today=today,
+    )
+
+
+def provider_change_approval(
+    *, provider: Provider, user, status: str, reason: str = "", on: date | None = None
+) -> Provider:
+    """The approval page: move the provider to ``status`` with a reason."""
+    status = ApprovalStatus(status)
+    if provider.approval_status == status:
+        raise ValidationError({"approval_status": f"{provider} is already {status.label.lower()}."})
+    change = change_from(provider)
+    provider.approval_status = status
+    change.context.update({REASON_GIVEN: reason, "on": on})
+    raise_first(providers_check(changes=[change], user=user))
+    note = f": {provider.approval_status_reason}" if provider.approval_status_reason else ""
+    providers_write(
+        changes=[change], user=user, reason=f"Approval status changed to {status.label}{note}"
+    )
     return provider
 
 
-def close_approval_review(*, provider: Provider, user, note: str) -> Provider:
+def provider_close_review(*, provider: Provider, user, note: str) -> Provider:
     if not has_perm(user, "registers.approve_provider", provider):
         raise PermissionDenied("Only managers may close an approval review.")
     if not provider.approval_review_required:
         raise ValidationError(f"{provider} has no open approval review.")
-    if not (note or "").strip():
-        raise ValidationError("Record the outcome of the review.")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Record the outcome of the review."})
+    change = change_from(provider)
     provider.approval_review_required = False
-    provider.approval_review_reason = f"{provider.approval_review_reason}\nClosed: {note.strip()}"
-    return save_with_history(provider, user=user, reason=f"Approval review closed: {note.strip()}")
+    provider.approval_review_reason = f"{provider.approval_review_reason}\nClosed: {note}"
+    raise_first(providers_check(changes=[change], user=user))
+    providers_write(changes=[change], user=user, reason=f"Approval review closed: {note}")
+    return provider
+
+
+def provider_review_allowed(*, provider: Provider, user) -> bool:
+    """Whether the approval review can be closed now, by this user."""
+    return provider.approval_review_required and has_perm(
+        user, "registers.approve_provider", provider
+    )
+
+
+def provider_approval_allowed(*, provider: Provider, user) -> bool:
+    return has_perm(user, "registers.approve_provider", provider)

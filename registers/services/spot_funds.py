@@ -1,5 +1,13 @@
-"""Spot commissioning fund: caps per child or family and per group (seed 001)."""
+"""The spot commissioning fund (Lancashire, seed 001): applications, the
+Resource Panel's decision, and the outcomes recorded at the end.
 
+A child or family may receive up to the cap within a financial year, across
+applications; a group application up to the group cap. Deciding is a
+manager's, and never on one's own application.
+"""
+
+import logging
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -8,41 +16,47 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.utils import timezone
 
+from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
 from registers.dates import financial_year_start
 from registers.models import FundApplicantKind, FundStatus, SpotFundApplication
-from registers.permissions import has_perm
-from registers.services.history import save_with_history
+from registers.permissions import changeable_ids, has_perm
+from registers.services.recording import log_write, record_changes, save_one
+from registers.services.units import write_unit
+
+logger = logging.getLogger(__name__)
+
+DECIDE = "registers.decide_spotfundapplication"
 
 
-def validate_application(*, application: SpotFundApplication) -> None:
-    """Refuse an amount over the cap, naming the cap.
+def spot_funds_check(*, changes: Sequence[Change[SpotFundApplication]], user, **_) -> list[Refusal]:
+    errors = ErrorCollector()
+    may_add = has_perm(user, "registers.add_spotfundapplication")
+    allowed = changeable_ids(user, SpotFundApplication, [c.obj.pk for c in changes if not c.is_new])
+    for change in changes:
+        application = change.obj
+        try:
+            application.clean()
+        except ValidationError as exc:
+            errors.add_error(change, exc)
+        if change.is_new:
+            if not may_add:
+                errors.add(change, "You may not apply to the spot commissioning fund.")
+            application.applicant = application.applicant or user
+        elif application.pk not in allowed and not change.context.get("action_permitted"):
+            errors.add(change, "This is not an application you may change.")
+        if application.status != FundStatus.DECLINED:
+            message = _cap_error(application)
+            if message:
+                errors.add(change, message, "amount")
+    return errors.refusals()
 
-    A child or family may receive up to the cap in total within a financial
-    year, across applications; a group application up to the group cap.
-    """
-    errors: dict[str, str] = {}
-    if application.kind == FundApplicantKind.CHILD_FAMILY:
-        if not application.case_id:
-            errors["case_id"] = "An application for a child and family needs a case ID."
-        if application.group_description:
-            errors["group_description"] = "Describe a group only on a group application."
-    elif application.kind == FundApplicantKind.GROUP:
-        if not application.group_description:
-            errors["group_description"] = "Describe the group the application is for."
-        if application.child_initials:
-            errors["child_initials"] = "A group application names no child."
-    if application.amount is not None and application.applied_on and application.kind:
-        errors.update(_cap_errors(application))
-    if errors:
-        raise ValidationError(errors)
 
-
-def _cap_errors(application: SpotFundApplication) -> dict[str, str]:
+def _cap_error(application: SpotFundApplication) -> str:
+    if application.amount is None or not application.applied_on or not application.kind:
+        return ""
     if application.kind == FundApplicantKind.GROUP:
         cap = Decimal(conf.SPOT_FUND_CAP_GROUP)
-        if application.amount > cap:
-            return {"amount": f"A group application is capped at £{cap:,.0f}."}
-        return {}
+        return f"A group application is capped at £{cap:,.0f}." if application.amount > cap else ""
     cap = Decimal(conf.SPOT_FUND_CAP_CHILD)
     year_start = financial_year_start(application.applied_on)
     earlier = SpotFundApplication.objects.filter(
@@ -53,37 +67,73 @@ def _cap_errors(application: SpotFundApplication) -> dict[str, str]:
     ).exclude(status=FundStatus.DECLINED).exclude(pk=application.pk).aggregate(total=Sum("amount"))[
         "total"
     ] or Decimal(0)
-    if earlier + application.amount > cap:
-        left = max(cap - earlier, Decimal(0))
-        return {
-            "amount": (
-                f"A child and family is capped at £{cap:,.0f} a financial year: "
-                f"case {application.case_id} has £{earlier:,.2f} already, so £{left:,.2f} is left."
-            )
-        }
-    return {}
+    if earlier + application.amount <= cap:
+        return ""
+    left = max(cap - earlier, Decimal(0))
+    return (
+        f"A child and family is capped at £{cap:,.0f} a financial year: "
+        f"case {application.case_id} has £{earlier:,.2f} already, so £{left:,.2f} is left."
+    )
 
 
-def decide_application(
+def spot_funds_write(
+    *, changes: Sequence[Change[SpotFundApplication]], user, reason: str, **_
+) -> None:
+    with write_unit(user=user):
+        created, updated = record_changes(changes, user=user, reason=reason)
+    log_write(logger, "spot_funds.written", user=user, created=len(created), updated=len(updated))
+
+
+def spot_fund_save(
+    *, application: SpotFundApplication, user, reason: str = ""
+) -> SpotFundApplication:
+    return save_one(
+        application,
+        check=spot_funds_check,
+        write=spot_funds_write,
+        user=user,
+        reason=reason or ("Application changed" if application.pk else "Application submitted"),
+    )
+
+
+def spot_fund_decision_allowed(*, application: SpotFundApplication, user) -> bool:
+    return (
+        application.status == FundStatus.SUBMITTED
+        and has_perm(user, DECIDE, application)
+        and application.applicant_id != getattr(user, "pk", None)
+    )
+
+
+def spot_fund_decide(
     *, application: SpotFundApplication, user, approve: bool, on: date | None = None
 ) -> SpotFundApplication:
-    if not has_perm(user, "registers.change_spotfundapplication"):
+    if not has_perm(user, DECIDE, application):
         raise PermissionDenied("Only the Resource Panel's managers decide applications.")
     if application.status != FundStatus.SUBMITTED:
         raise ValidationError(f"{application} was already decided.")
     if application.applicant_id == user.pk:
         raise PermissionDenied("You cannot decide your own application.")
-    if approve:
-        validate_application(application=application)
+    change = change_from(application)
+    change.context["action_permitted"] = True
     application.status = FundStatus.APPROVED if approve else FundStatus.DECLINED
     application.decided_by = user
     application.decided_on = on or timezone.localdate()
-    return save_with_history(
-        application, user=user, reason=f"Application {application.get_status_display().lower()}"
+    raise_first(spot_funds_check(changes=[change], user=user))
+    spot_funds_write(
+        changes=[change],
+        user=user,
+        reason=f"Application {application.get_status_display().lower()}",
+    )
+    return application
+
+
+def spot_fund_outcomes_allowed(*, application: SpotFundApplication, user) -> bool:
+    return application.status == FundStatus.APPROVED and (
+        has_perm(user, DECIDE, application) or application.applicant_id == getattr(user, "pk", 0)
     )
 
 
-def record_outcomes(
+def spot_fund_record_outcomes(
     *,
     application: SpotFundApplication,
     user,
@@ -94,10 +144,16 @@ def record_outcomes(
     """The outcomes form completed when the intervention ends."""
     if application.status != FundStatus.APPROVED:
         raise ValidationError("Only an approved application records outcomes.")
+    if not spot_fund_outcomes_allowed(application=application, user=user):
+        raise PermissionDenied("Only the applicant or a manager records the outcomes.")
     if not (outcomes_achieved or "").strip():
         raise ValidationError({"outcomes_achieved": "Record the outcomes achieved."})
+    change = change_from(application)
+    change.context["action_permitted"] = True
     application.outcomes_achieved = outcomes_achieved.strip()
-    application.case_study = case_study.strip()
+    application.case_study = (case_study or "").strip()
     application.completed_on = completed_on or timezone.localdate()
     application.status = FundStatus.COMPLETED
-    return save_with_history(application, user=user, reason="Outcomes recorded")
+    raise_first(spot_funds_check(changes=[change], user=user))
+    spot_funds_write(changes=[change], user=user, reason="Outcomes recorded")
+    return application

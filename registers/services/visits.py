@@ -1,15 +1,29 @@
-"""The visit lifecycle: Planned -> Completed -> Report issued, or Planned -> Cancelled."""
+"""QA visits: who may plan, lead and change them, and their lifecycle.
 
+Planned -> Completed -> Report issued, or Planned -> Cancelled. A new visit
+may be recorded in any status (a past visit entered afterwards) as long as it
+carries what that status needs. The lead officer holds change permission on
+the visit, and it moves with the lead.
+"""
+
+import logging
+from collections.abc import Sequence
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from registers.changes import Change, ErrorCollector, Refusal, has_value
 from registers.models import Visit, VisitStatus
-from registers.permissions import has_perm
-from registers.services.access import sync_visit_lead
-from registers.services.history import save_with_history
+from registers.permissions import changeable_ids, has_perm
+from registers.selectors.users import lead_officer_candidates, with_current
+from registers.services.access import move_change_permission
+from registers.services.recording import log_write, record_changes, save_one
+from registers.services.units import write_unit
+
+logger = logging.getLogger(__name__)
+
+ASSIGN = "registers.assign_visit"
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     VisitStatus.PLANNED: (VisitStatus.PLANNED, VisitStatus.COMPLETED, VisitStatus.CANCELLED),
@@ -20,65 +34,139 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 def allowed_statuses(current: str | None) -> tuple[str, ...]:
-    return TRANSITIONS[current or VisitStatus.PLANNED]
+    """The statuses a visit may move to; any, for a visit not yet recorded."""
+    if current is None:
+        return tuple(VisitStatus.values)
+    return TRANSITIONS[current]
 
 
-def validate_visit(*, visit: Visit, previous_status: str | None, today: date | None = None) -> None:
-    """The rules a visit must meet in its new status. Raises ValidationError."""
-    today = today or timezone.localdate()
-    errors: dict[str, str] = {}
+def _status_errors(
+    visit: Visit, previous: str | None, today: date, errors: ErrorCollector, change
+) -> None:
     status = visit.status
-    if status not in allowed_statuses(previous_status):
-        previous = VisitStatus(previous_status or VisitStatus.PLANNED).label
-        errors["status"] = f"A visit cannot go from {previous} to {VisitStatus(status).label}."
+    if status not in allowed_statuses(previous):
+        errors.add(
+            change,
+            f"A visit cannot go from {VisitStatus(previous).label} to {VisitStatus(status).label}.",
+            "status",
+        )
     if status in (VisitStatus.COMPLETED, VisitStatus.REPORT_ISSUED):
         if not visit.actual_date:
-            errors["actual_date"] = "Give the date of the visit to complete it."
+            errors.add(change, "Give the date of the visit to complete it.", "actual_date")
         elif visit.actual_date > today:
-            errors["actual_date"] = "A visit cannot be completed with a date in the future."
+            errors.add(
+                change, "A visit cannot be completed with a date in the future.", "actual_date"
+            )
         if not visit.rag:
-            errors["rag"] = "Give a RAG outcome to complete the visit."
+            errors.add(change, "Give a RAG outcome to complete the visit.", "rag")
         if not (visit.findings or "").strip():
-            errors["findings"] = "Record the findings to complete the visit."
+            errors.add(change, "Record the findings to complete the visit.", "findings")
     if status == VisitStatus.REPORT_ISSUED:
         if not visit.report_issued_on:
-            errors["report_issued_on"] = "Give the date the report was issued."
+            errors.add(change, "Give the date the report was issued.", "report_issued_on")
         elif visit.actual_date and visit.report_issued_on < visit.actual_date:
-            errors["report_issued_on"] = "The report cannot be issued before the visit."
+            errors.add(change, "The report cannot be issued before the visit.", "report_issued_on")
     if status == VisitStatus.CANCELLED and not (visit.cancellation_reason or "").strip():
-        errors["cancellation_reason"] = "Give the reason the visit was cancelled."
+        errors.add(change, "Give the reason the visit was cancelled.", "cancellation_reason")
     if status == VisitStatus.PLANNED and visit.actual_date:
-        errors["actual_date"] = "A planned visit has no visit date yet: mark it completed."
-    if errors:
-        raise ValidationError(errors)
+        errors.add(
+            change, "A planned visit has no visit date yet: mark it completed.", "actual_date"
+        )
 
 
-def check_lead_officer(*, user, lead_officer, previous_lead=None) -> None:
-    """Only holders of ``assign_visit`` may make someone else the lead."""
-    if lead_officer in (previous_lead, user):
-        return
-    if not has_perm(user, "registers.assign_visit"):
-        raise PermissionDenied("Only managers may assign a visit to another officer.")
+def _lead_refusal(*, lead_id, user, candidates: set, may_assign: bool) -> str:
+    """The one rule of who may be made a visit's lead, by whom."""
+    if lead_id not in candidates:
+        return "is not an active QA officer or manager."
+    if lead_id != getattr(user, "pk", None) and not may_assign:
+        return "Only managers may assign a visit to another officer."
+    return ""
 
 
-def save_visit(*, visit: Visit, user, previous_lead=None, reason: str = "") -> Visit:
-    """Save a visit made or changed in a form, and move the lead's permission."""
-    with transaction.atomic():
-        save_with_history(visit, user=user, reason=reason or "Visit saved")
-        if visit.lead_officer_id != getattr(previous_lead, "pk", None):
-            sync_visit_lead(visit=visit, previous_lead=previous_lead)
-    return visit
+def lead_officer_choices(*, user, visit_id=None) -> QuerySet:
+    """Whom this user may make a visit's lead, and whoever leads it now."""
+    candidates = set(lead_officer_candidates().values_list("pk", flat=True))
+    may_assign = has_perm(user, ASSIGN)
+    allowed = [
+        pk
+        for pk in candidates
+        if not _lead_refusal(lead_id=pk, user=user, candidates=candidates, may_assign=may_assign)
+    ]
+    current = []
+    if visit_id is not None and str(visit_id).isdigit():
+        current = list(Visit.objects.filter(pk=visit_id).values_list("lead_officer", flat=True))
+    return with_current(lead_officer_candidates().filter(pk__in=allowed), current)
 
 
-def plan_visit(*, user, planned_date: date, lead_officer=None, reason: str = "routine", **fields):
-    lead_officer = lead_officer or user
-    check_lead_officer(user=user, lead_officer=lead_officer)
-    visit = Visit(planned_date=planned_date, lead_officer=lead_officer, reason=reason, **fields)
-    visit.full_clean()
-    return save_visit(visit=visit, user=user, reason="Visit planned")
+def visits_check(
+    *, changes: Sequence[Change[Visit]], user, today: date | None = None
+) -> list[Refusal]:
+    """Every rule a visit meets, however it is saved. One query per rule, not per row."""
+    today = today or timezone.localdate()
+    errors = ErrorCollector()
+    may_add = has_perm(user, "registers.add_visit")
+    may_assign = has_perm(user, ASSIGN)
+    allowed = changeable_ids(user, Visit, [c.obj.pk for c in changes if not c.is_new])
+    new_leads = {id(c) for c in changes if c.obj.lead_officer_id and c.changed("lead_officer")}
+    candidates = set(lead_officer_candidates().values_list("pk", flat=True)) if new_leads else set()
+    for change in changes:
+        visit = change.obj
+        if change.is_new and not may_add:
+            errors.add(change, "You may not plan visits.")
+        elif not change.is_new and visit.pk not in allowed:
+            errors.add(change, "This is not a visit you may change.")
+        if not has_value(visit, "setting") and not has_value(visit, "provider"):
+            errors.add(change, "Choose the setting visited, or the provider's office.", "setting")
+        if id(change) in new_leads:
+            refusal = _lead_refusal(
+                lead_id=visit.lead_officer_id,
+                user=user,
+                candidates=candidates,
+                may_assign=may_assign,
+            )
+            if refusal:
+                who = f"{visit.lead_officer} " if refusal.startswith("is ") else ""
+                errors.add(change, who + refusal, "lead_officer")
+        _status_errors(visit, change.old("status"), today, errors, change)
+    return errors.refusals()
 
 
-def complete_visit(
+def visits_write(*, changes: Sequence[Change[Visit]], user, reason: str, **_) -> None:
+    """Write checked visits, and move each lead's permission with the visit."""
+    with write_unit(user=user):
+        created, updated = record_changes(changes, user=user, reason=reason)
+        move_change_permission(
+            model=Visit,
+            moves=[
+                (c.obj, c.old("lead_officer"), c.obj.lead_officer_id)
+                for c in changes
+                if c.changed("lead_officer")
+            ],
+        )
+    log_write(logger, "visits.written", user=user, created=len(created), updated=len(updated))
+
+
+def visit_save(*, visit: Visit, user, reason: str = "", today: date | None = None) -> Visit:
+    return save_one(
+        visit,
+        check=visits_check,
+        write=visits_write,
+        user=user,
+        reason=reason or ("Visit saved" if visit.pk else "Visit planned"),
+        today=today,
+    )
+
+
+def visit_plan(
+    *, user, planned_date: date, lead_officer=None, reason: str = "routine", **fields
+) -> Visit:
+    visit = Visit(
+        planned_date=planned_date, lead_officer=lead_officer or user, reason=reason, **fields
+    )
+    return visit_save(visit=visit, user=user, reason="Visit planned")
+
+
+def visit_complete(
     *,
     visit: Visit,
     user,
@@ -88,27 +176,32 @@ def complete_visit(
     recommendations: str = "",
     today: date | None = None,
 ) -> Visit:
-    previous = visit.status
     visit.status = VisitStatus.COMPLETED
     visit.actual_date = actual_date
     visit.rag = rag
     visit.findings = findings
     visit.recommendations = recommendations
-    validate_visit(visit=visit, previous_status=previous, today=today)
-    return save_with_history(visit, user=user, reason="Visit completed")
+    return visit_save(visit=visit, user=user, reason="Visit completed", today=today)
 
 
-def issue_report(*, visit: Visit, user, issued_on: date | None = None) -> Visit:
-    previous = visit.status
+def visit_issue_report(*, visit: Visit, user, issued_on: date | None = None) -> Visit:
     visit.status = VisitStatus.REPORT_ISSUED
     visit.report_issued_on = issued_on or timezone.localdate()
-    validate_visit(visit=visit, previous_status=previous)
-    return save_with_history(visit, user=user, reason="Visit report issued")
+    return visit_save(visit=visit, user=user, reason="Visit report issued")
 
 
-def cancel_visit(*, visit: Visit, user, reason: str) -> Visit:
-    previous = visit.status
+def visits_issue_reports(*, visits: Sequence[Visit], user) -> int:
+    """The list action: issue the report of each completed visit; others are left."""
+    with write_unit(user=user):
+        issued = 0
+        for visit in visits:
+            if visit.status == VisitStatus.COMPLETED:
+                visit_issue_report(visit=visit, user=user)
+                issued += 1
+    return issued
+
+
+def visit_cancel(*, visit: Visit, user, reason: str) -> Visit:
     visit.status = VisitStatus.CANCELLED
     visit.cancellation_reason = reason
-    validate_visit(visit=visit, previous_status=previous)
-    return save_with_history(visit, user=user, reason=f"Visit cancelled: {reason}")
+    return visit_save(visit=visit, user=user, reason=f"Visit cancelled: {reason}")

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from registers import roles
 from registers.models import ActionItem, Contract, Provider, VisitStatus
-from registers.services.access import sync_visit_lead
 from tests.browser.conftest import serious_violations
 from tests.factories import ProviderFactory, SettingFactory, VisitFactory, today
 from tests.spreadsheets import csv_bytes
@@ -23,8 +22,6 @@ def test_qa_officer_sees_a_colleagues_visit_read_only_and_edits_their_own(
     qa2 = make_user(roles.QA_OFFICER, username="qa2")
     mine = VisitFactory(lead_officer=qa1, setting=SettingFactory(name="Willow House"))
     theirs = VisitFactory(lead_officer=qa2, setting=SettingFactory(name="Rowan Lodge"))
-    sync_visit_lead(visit=mine)
-    sync_visit_lead(visit=theirs)
 
     page = login("qa1")
     page.goto(f"{live_server.url}/admin/registers/visit/{theirs.pk}/change/")
@@ -93,7 +90,6 @@ def test_qa_officer_runs_a_visit_from_my_visits_to_the_calendar(
         planned_date=today() - timedelta(days=1),
         setting=SettingFactory(name="Willow House"),
     )
-    sync_visit_lead(visit=visit)
 
     page = login("qa1")
     page.get_by_role("link", name="My visits").first.click()

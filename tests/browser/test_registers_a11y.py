@@ -3,7 +3,6 @@ critical violation) and is saved as a screenshot."""
 
 import pytest
 
-from registers.services.access import sync_visit_lead
 from tests.admin_fixtures import one_of_everything
 from tests.browser.conftest import serious_violations
 
@@ -30,7 +29,6 @@ def test_manager_opens_every_register(login, live_server, shots, make_user):
 
     manager = make_user(roles.MANAGER, username="manager")
     records = one_of_everything(lead=manager, manager=manager)
-    sync_visit_lead(visit=records["visit"])
     detail_pages = [
         ("provider-detail", f"/admin/registers/provider/{records['provider'].pk}/change/"),
         ("contract-detail", f"/admin/registers/contract/{records['contract'].pk}/change/"),

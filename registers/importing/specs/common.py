@@ -1,20 +1,18 @@
-"""Shared column types: references to other records, judgements, dates."""
+"""Column types and references that several file kinds share."""
 
 import re
-from collections import defaultdict
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from registers.importing.cells import Choice, Text, as_text
+from registers.importing.engine import ParsedRow
+from registers.importing.plans import Plan
 from registers.models import Judgement, Lot, Provider, Setting
-from registers.models.providers import normalise_provider_name
-from registers.validators import (
-    COMPANY_RE,
-    normalise_company_number,
-    normalise_urn,
-    validate_urn,
-)
+from registers.permissions import permitted
+from registers.selectors.providers import provider_reference_key, providers_matching
+from registers.validators import normalise_urn, validate_urn
 
 JUDGEMENT_ALIASES = {
     "requires improvement": Judgement.REQUIRES_IMPROVEMENT,
@@ -52,69 +50,69 @@ def label_of(obj, field_name: str) -> str:
 
 # --- references resolved in bulk ---------------------------------------------
 
+Lookup = Callable[[set], dict]  # references -> {reference: record, or a list of matches}
 
-def resolve_column(rows, result, header: str, lookup, describe) -> None:
-    """Replace each row's reference in ``header`` with the object ``lookup`` finds.
 
-    ``lookup`` takes the set of references and returns {reference: object or
-    list of objects}; ``describe`` explains a missing one.
+def resolve_column(
+    rows: list[ParsedRow], plan: Plan, header: str, lookup: Lookup, missing: str
+) -> None:
+    """Replace each row's reference in ``header`` with the record it names.
+
+    A reference to a record the importer may not see gets the same message as
+    one to no record at all: ``missing``.
     """
-    wanted = {row.values[header] for row in rows if row.values.get(header) not in (None, "")}
+    wanted = {
+        row.values[header]
+        for row in rows
+        if not row.invalid and isinstance(row.values.get(header), str) and row.values[header]
+    }
     if not wanted:
         return
     found = lookup(wanted)
     for row in rows:
         reference = row.values.get(header)
-        if reference in (None, ""):
-            row.values[header] = None
+        if row.invalid or not isinstance(reference, str) or not reference:
             continue
         match = found.get(reference)
         if isinstance(match, list):
-            if len(match) == 1:
-                match = match[0]
-            else:
-                result.add_problem(
-                    f"matches {len(match)} records: give a unique reference",
-                    row=row.number,
+            if len(match) > 1:
+                plan.problem(
+                    row,
+                    f"matches {len(match)} records: give the Companies House number to tell "
+                    "them apart",
                     column=header,
-                    value=str(reference),
+                    value=reference,
                 )
-                row.invalid = True
                 continue
+            match = match[0] if match else None
         if match is None:
-            result.add_problem(
-                describe(reference), row=row.number, column=header, value=str(reference)
-            )
-            row.invalid = True
+            plan.problem(row, missing, column=header, value=reference)
             continue
         row.values[header] = match
 
 
-def provider_lookup(references: set[str]) -> dict:
-    """A provider by Companies House number, or by name however it is written."""
-    numbers = {normalise_company_number(r) for r in references}
-    numbers = {n for n in numbers if COMPANY_RE.match(n)}
-    names = {normalise_provider_name(r) for r in references}
-    by_number = {p.company_number: p for p in Provider.objects.filter(company_number__in=numbers)}
-    by_name = defaultdict(list)
-    for provider in Provider.objects.filter(normalised_name__in=names):
-        by_name[provider.normalised_name].append(provider)
-    found = {}
-    for reference in references:
-        number = normalise_company_number(reference)
-        if number in by_number:
-            found[reference] = by_number[number]
-        else:
-            found[reference] = by_name.get(normalise_provider_name(reference)) or None
-    return found
+def provider_lookup(user) -> Lookup:
+    """A provider by Companies House number, or by its name however written."""
+
+    def lookup(references: set[str]) -> dict:
+        keys = {reference: provider_reference_key(reference) for reference in references}
+        visible = permitted(user, ("view", "change"), Provider.objects.all())
+        matches = providers_matching(keys.values(), queryset=visible)
+        return {reference: matches[key] for reference, key in keys.items()}
+
+    return lookup
 
 
-def setting_lookup(references: set[str]) -> dict:
-    settings = Setting.objects.filter(urn__in=references)
-    return {setting.urn: setting for setting in settings}
+def setting_lookup(user) -> Lookup:
+    def lookup(references: set[str]) -> dict:
+        visible = permitted(user, ("view", "change"), Setting.objects.all())
+        return {setting.urn: setting for setting in visible.filter(urn__in=references)}
+
+    return lookup
 
 
 def user_lookup(references: set[str]) -> dict:
+    """An active user by username or email."""
     lowered = {r.lower() for r in references}
     users = (
         get_user_model()
@@ -151,3 +149,7 @@ def lot_lookup(references: set[str]) -> dict:
 
 def lot_reference(lot) -> str:
     return f"{lot.framework.reference}/{lot.number}" if lot else ""
+
+
+def person(user) -> str:
+    return user.username if user else ""

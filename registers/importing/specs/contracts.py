@@ -1,12 +1,14 @@
 """Contracts in spreadsheets."""
 
 from registers.importing.cells import Choice, DateValue, Integer, Money, Text, YesNo
-from registers.importing.engine import Column, Spec
+from registers.importing.engine import Column, ParsedRow, Spec
+from registers.importing.plans import Plan
 from registers.importing.specs.common import (
     dd_mm_yyyy,
     label_of,
     lot_lookup,
     lot_reference,
+    person,
     provider_lookup,
     resolve_column,
     setting_lookup,
@@ -15,15 +17,17 @@ from registers.importing.specs.common import (
     yes_no,
 )
 from registers.models import Contract, ProcurementRoute, TenderType
-from registers.permissions import has_perm
+from registers.permissions import changeable_ids
 from registers.validators import validate_cpv
+
+HIDDEN = "is not a contract you may change"
 
 
 class ContractSpec(Spec):
     model = Contract
     label = "Contracts"
     columns = [
-        Column("Reference", "reference", Text(50), required=True),
+        Column("Reference", "reference", Text(50), key=True),
         Column("Title", "title", Text(200), required=True),
         Column("Description", "description", Text()),
         Column(
@@ -68,7 +72,7 @@ class ContractSpec(Spec):
             "Contract manager",
             "contract_manager",
             Text(150),
-            export=lambda c: c.contract_manager.username if c.contract_manager_id else "",
+            export=lambda c: person(c.contract_manager),
             help="username or email",
         ),
         Column(
@@ -98,7 +102,7 @@ class ContractSpec(Spec):
         Column(
             "Key contract",
             "is_key_contract",
-            YesNo(blank=False),
+            YesNo(blank=None),
             export=lambda c: yes_no(c.is_key_contract),
         ),
         Column("Spot purchase justification", "spot_justification", Text()),
@@ -116,67 +120,44 @@ class ContractSpec(Spec):
     def key_description(self, key) -> str:
         return f"reference {key}"
 
-    def resolve(self, rows, result, user):
+    def resolve(self, rows, plan: Plan, user):
         resolve_column(
             rows,
-            result,
+            plan,
             "Provider",
-            provider_lookup,
-            lambda ref: "is not a provider on the register: add the provider first",
+            provider_lookup(user),
+            "is not a provider on the register: add the provider first",
+        )
+        resolve_column(
+            rows, plan, "Setting URN", setting_lookup(user), "is not a setting on the register"
         )
         resolve_column(
             rows,
-            result,
-            "Setting URN",
-            setting_lookup,
-            lambda ref: "is not a setting on the register",
-        )
-        resolve_column(
-            rows,
-            result,
+            plan,
             "Framework lot",
             lot_lookup,
-            lambda ref: "is not a lot: write the framework reference/lot number",
+            "is not a lot: write the framework reference/lot number",
         )
-        resolve_column(
-            rows, result, "Contract manager", user_lookup, lambda ref: "is not an active user"
-        )
+        resolve_column(rows, plan, "Contract manager", user_lookup, "is not an active user")
 
-    def find_existing(self, rows, result, user):
+    def find_existing(self, rows: list[ParsedRow], plan: Plan, user) -> dict:
         references = {row.values["Reference"] for row in rows}
-        existing = Contract.objects.select_related(
-            "provider", "setting", "lot__framework", "contract_manager"
-        ).filter(reference__in=references)
-        by_reference = {contract.reference: contract for contract in existing}
+        found = {
+            contract.reference: contract
+            for contract in Contract.objects.select_related(
+                "provider", "setting", "lot__framework", "contract_manager"
+            ).filter(reference__in=references)
+        }
+        # A reference the importer may not change gets the same answer as one
+        # that is taken: the row names no contract they may write to.
+        allowed = changeable_ids(user, Contract, [c.pk for c in found.values()])
+        existing = {}
         for row in rows:
-            row.obj = by_reference.get(row.values["Reference"])
-            row.previous_manager = row.obj.contract_manager if row.obj else None
-
-    def new_object(self, row, user):
-        return Contract(spot_requested_by=user)
-
-    def check_permission(self, obj, row, user, changed):
-        if "contract_manager" in changed and not has_perm(user, "registers.change_contract"):
-            return "changes the contract manager, which only managers and business support may do"
-        return None
-
-    def after_write(self, *, created, updated, user, result):
-        from registers.services.access import sync_contract_manager
-        from registers.services.ofsted import respond_to_settings
-
-        for contract in created:
-            if contract.contract_manager_id:
-                sync_contract_manager(contract=contract)
-        for contract in updated:
-            previous = getattr(contract, "_import_previous_manager", None)
-            if contract.contract_manager_id != getattr(previous, "pk", None):
-                sync_contract_manager(contract=contract, previous_manager=previous)
-        setting_ids = {c.setting_id for c in [*created, *updated] if c.setting_id}
-        result.process = respond_to_settings(setting_ids=setting_ids, user=user)
-
-    def apply(self, obj, row):
-        obj._import_previous_manager = getattr(row, "previous_manager", None)
-        changed = super().apply(obj, row)
-        if obj.pk is None and obj.procurement_route != ProcurementRoute.SPOT_PURCHASE:
-            obj.spot_requested_by = None
-        return changed
+            contract = found.get(row.values["Reference"])
+            if contract is None:
+                continue
+            if contract.pk not in allowed:
+                plan.problem(row, HIDDEN, column="Reference", value=row.values["Reference"])
+            else:
+                existing[row.number] = contract
+        return existing

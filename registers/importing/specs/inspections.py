@@ -1,9 +1,8 @@
 """Ofsted inspections in the portal's own spreadsheet layout."""
 
-from django.db.models import Q
-
 from registers.importing.cells import Choice, DateValue, Text
-from registers.importing.engine import Column, Spec
+from registers.importing.engine import Column, ParsedRow, Spec
+from registers.importing.plans import Plan
 from registers.importing.specs.common import (
     dd_mm_yyyy,
     judgement_parser,
@@ -13,6 +12,7 @@ from registers.importing.specs.common import (
     urn_parser,
 )
 from registers.models import Inspection, InspectionType
+from registers.selectors.inspections import inspection_index
 
 SUB_JUDGEMENTS = [
     ("Outcomes for children and young people", "outcomes_children"),
@@ -32,7 +32,7 @@ class InspectionSpec(Spec):
     model = Inspection
     label = "Inspections"
     columns = [
-        Column("URN", "setting", urn_parser(), required=True, export=lambda i: i.setting.urn),
+        Column("URN", "setting", urn_parser(), key=True, export=lambda i: i.setting.urn),
         Column("Event number", "event_number", Text(20)),
         Column(
             "Type",
@@ -60,7 +60,6 @@ class InspectionSpec(Spec):
 
     def row_key(self, row):
         urn = row.values.get("URN")
-        urn = getattr(urn, "urn", urn)
         if row.values.get("Event number"):
             return (urn, row.values["Event number"])
         return (urn, row.values.get("Inspection date"), row.values.get("Type"))
@@ -70,35 +69,25 @@ class InspectionSpec(Spec):
             return f"the inspection of URN {key[0]} with event number {key[1]}"
         return f"the inspection of URN {key[0]} on {dd_mm_yyyy(key[1])}"
 
-    def resolve(self, rows, result, user):
+    def resolve(self, rows, plan: Plan, user):
         resolve_column(
             rows,
-            result,
+            plan,
             "URN",
-            setting_lookup,
-            lambda urn: "is not a setting on the register: import the setting first",
+            setting_lookup(user),
+            "is not a setting on the register: import the setting first",
         )
 
-    def find_existing(self, rows, result, user):
-        settings = {row.values["URN"].pk for row in rows}
-        existing = Inspection.objects.filter(setting_id__in=settings).select_related("setting")
-        by_event = {(i.setting_id, i.event_number): i for i in existing if i.event_number}
-        by_date = {
-            (i.setting_id, i.inspection_date, i.inspection_type): i
-            for i in existing.filter(Q(event_number="") | Q(event_number__isnull=True))
-        }
+    def find_existing(self, rows: list[ParsedRow], plan: Plan, user) -> dict:
+        index = inspection_index(row.values["URN"].pk for row in rows)
+        existing = {}
         for row in rows:
-            setting = row.values["URN"]
-            event = row.values.get("Event number")
-            if event:
-                row.obj = by_event.get((setting.pk, event))
-            else:
-                key = (setting.pk, row.values.get("Inspection date"), row.values.get("Type"))
-                row.obj = by_date.get(key)
-
-    def after_write(self, *, created, updated, user, result):
-        from registers.services.ofsted import respond_to_settings
-
-        result.process = respond_to_settings(
-            setting_ids={i.setting_id for i in [*created, *updated]}, user=user
-        )
+            found = index.match(
+                setting_id=row.values["URN"].pk,
+                event_number=row.values.get("Event number") or "",
+                inspection_date=row.values.get("Inspection date"),
+                kind=row.values.get("Type") or InspectionType.FULL,
+            )
+            if found is not None:
+                existing[row.number] = found
+        return existing

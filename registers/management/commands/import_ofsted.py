@@ -3,7 +3,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from registers.importing.ofsted import import_ofsted
+from registers.importing.specs.ofsted import OfstedSpec
+from registers.services.imports import import_file
 
 
 class Command(BaseCommand):
@@ -25,13 +26,19 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user, is_active=True).first()
             if actor is None:
                 raise CommandError(f"No active user called {user!r}.")
-        result = import_ofsted(
-            data=path.read_bytes(), file_name=path.name, user=actor, dry_run=dry_run
+        result = import_file(
+            spec=OfstedSpec(),
+            data=path.read_bytes(),
+            file_name=path.name,
+            user=actor,
+            dry_run=dry_run,
         )
         for line in result.summary_lines():
             self.stdout.write(line)
         for note in result.notes:
             self.stdout.write(note)
+        for warning in result.warnings[:500]:
+            self.stdout.write(f"Warning: {warning}")
         if result.problems:
             for problem in result.problems[:500]:
                 self.stderr.write(str(problem))
@@ -42,11 +49,6 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
             return
-        process = result.process
-        if process is not None:
-            self.stdout.write(
-                f"RI process: {len(process.flagged)} flagged, {len(process.visits_created)} "
-                f"risk visit(s) planned, {len(process.lifted)} lifted, "
-                f"{process.emails_sent} email(s) sent."
-            )
+        for line in result.follow_up:
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Imported {path.name}."))

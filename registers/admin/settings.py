@@ -1,4 +1,4 @@
-"""The Ofsted rating tracker: settings with their ratings, and inspections."""
+"""Settings: the places providers run, with their Ofsted ratings and monitoring."""
 
 from django.conf import settings as conf
 from django.contrib import admin
@@ -8,14 +8,14 @@ from django.utils import timezone
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
-from registers.admin.base import EditableTabularInline, RegisterAdmin, SummaryTabularInline
+from registers.admin.base import RegisterAdmin
 from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk_date
-from registers.admin.spreadsheets import ImportFlow, SpreadsheetAdminMixin
-from registers.importing.engine import Column
-from registers.importing.ofsted import ALIASES, import_ofsted
-from registers.importing.specs import InspectionSpec, SettingSpec
+from registers.admin.inlines import EditableTabularInline, SummaryTabularInline
+from registers.admin.spreadsheets import ImportFlow, SpreadsheetAdminMixin, spec_runner
+from registers.importing.specs.ofsted import OfstedSpec
+from registers.importing.specs.settings import SettingSpec
 from registers.models import Inspection, Judgement, Setting, Visit
-from registers.models.ofsted import FULL_SCALE
+from registers.models.inspections import FULL_SCALE
 from registers.selectors.settings import (
     Trend,
     in_use_q,
@@ -23,7 +23,12 @@ from registers.selectors.settings import (
     with_next_visit,
     with_ratings,
 )
-from registers.services.ofsted import respond_to_settings
+from registers.services.inspections import (
+    inspection_delete,
+    inspections_check,
+    inspections_write,
+)
+from registers.services.settings import settings_check, settings_write
 
 RATINGS = [judgement for judgement in FULL_SCALE if judgement != Judgement.NOT_JUDGED]
 
@@ -94,9 +99,14 @@ class MatchingFilter(admin.SimpleListFilter):
 
 class InspectionInline(EditableTabularInline):
     model = Inspection
+    service_check = inspections_check
+    service_write = inspections_write
     fields = ["inspection_type", "event_number", "inspection_date", "publication_date", "overall"]
     ordering = ["-inspection_date"]
     verbose_name_plural = "Inspections (the latest full inspection sets the current rating)"
+
+    def delete_record(self, obj, *, user, reason: str) -> None:
+        inspection_delete(inspection=obj, user=user, reason=reason)
 
 
 class VisitInline(SummaryTabularInline):
@@ -109,6 +119,8 @@ class VisitInline(SummaryTabularInline):
 
 @admin.register(Setting)
 class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
+    service_check = settings_check
+    service_write = settings_write
     spec_class = SettingSpec
     list_display = [
         "setting",
@@ -261,21 +273,14 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
             f"rating; last visited {uk_date(row.last_visit_date)})"
         )
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Inspections entered by hand start the same RI process as imported ones.
-        respond_to_settings(setting_ids=[form.instance.pk], user=request.user)
-
     # --- Ofsted's published files ---------------------------------------------
 
     def ofsted_flow(self) -> ImportFlow:
-        columns = [
-            Column(names[0]) for field_name, names in ALIASES.items() if field_name != "ignored"
-        ]
+        columns = [column for column in OfstedSpec.columns if column.importable]
         return ImportFlow(
             key="ofsted",
             title="Import an Ofsted provider-level file",
-            run=lambda **kwargs: import_ofsted(**kwargs),
+            run=spec_runner(OfstedSpec),
             upload_url=self._url("ofsted_import"),
             confirm_url=self._url("ofsted_confirm"),
             columns=columns,
@@ -319,71 +324,3 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
     )
     def import_ofsted_file(self, request):
         return HttpResponseRedirect(reverse("admin:registers_setting_ofsted_import"))
-
-
-@admin.register(Inspection)
-class InspectionAdmin(SpreadsheetAdminMixin, RegisterAdmin):
-    spec_class = InspectionSpec
-    list_display = [
-        "inspection",
-        "setting",
-        "inspection_type",
-        "judgement",
-        "publication_date",
-        "event_number",
-    ]
-    list_select_related = ["setting"]
-    list_filter = [
-        "inspection_type",
-        "overall",
-        ("inspection_date", RangeDateFilter),
-        ("publication_date", RangeDateFilter),
-    ]
-    search_fields = ["setting__urn", "setting__name", "event_number"]
-    ordering = ["-inspection_date"]
-    autocomplete_fields = ["setting"]
-    date_hierarchy = "inspection_date"
-    fieldsets = [
-        (
-            "Inspection",
-            {
-                "fields": [
-                    "setting",
-                    ("inspection_type", "event_number"),
-                    ("inspection_date", "publication_date"),
-                    "overall",
-                ]
-            },
-        ),
-        (
-            "Sub-judgements",
-            {
-                "fields": [
-                    "outcomes_children",
-                    "quality_of_care",
-                    "outcomes_education",
-                    "health_services",
-                    "help_and_protection",
-                    "leadership_management",
-                ]
-            },
-        ),
-    ]
-
-    @display(description="Inspected", ordering="inspection_date", header=True)
-    def inspection(self, obj):
-        return uk_date(obj.inspection_date), obj.get_inspection_type_display()
-
-    @display(description="Judgement", ordering="overall", label=JUDGEMENT_COLOURS)
-    def judgement(self, obj):
-        return obj.get_overall_display()
-
-    def save_object(self, request, obj, form, change):
-        obj.save()
-        respond_to_settings(setting_ids=[obj.setting_id], user=request.user)
-
-    def delete_model(self, request, obj):
-        # Deleting a wrong judgement may lift enhanced monitoring.
-        setting_id = obj.setting_id
-        super().delete_model(request, obj)
-        respond_to_settings(setting_ids=[setting_id], user=request.user)

@@ -1,9 +1,9 @@
-"""The importer's bulk history writer writes what django-simple-history would."""
+"""The services' bulk history writer writes what django-simple-history would."""
 
 import pytest
-from simple_history.utils import bulk_create_with_history as library_bulk_create
+from simple_history.utils import bulk_create_with_history
 
-from registers.importing.history import bulk_create_with_history, bulk_update_with_history
+from registers.history_rows import bulk_create_recorded, bulk_update_recorded
 from registers.models import Contract, Inspection, Provider, Setting, Visit
 from tests.factories import (
     ContractFactory,
@@ -73,8 +73,8 @@ def test_same_history_rows_as_django_simple_history(model, manager):
             obj.name = "Same name"
             if model is Provider:
                 obj.normalised_name = "same name"
-    bulk_create_with_history([ours], model, user=manager, reason="Imported from a.csv")
-    library_bulk_create(
+    bulk_create_recorded([ours], model, user=manager, reason="Imported from a.csv")
+    bulk_create_with_history(
         [theirs], model, default_user=manager, default_change_reason="Imported from a.csv"
     )
     mine, library = history_values(model, ours), history_values(model, theirs)
@@ -85,7 +85,7 @@ def test_same_history_rows_as_django_simple_history(model, manager):
 def test_updates_write_tilde_rows_with_the_new_values(manager):
     provider = ProviderFactory(town="Old")
     provider.town = "New"
-    bulk_update_with_history([provider], Provider, ["town"], user=manager, reason="Imported")
+    bulk_update_recorded([provider], Provider, ["town"], user=manager, reason="Imported")
     latest = provider.history.order_by("-history_id").first()
     assert (latest.history_type, latest.town, latest.history_change_reason) == (
         "~",

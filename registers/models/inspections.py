@@ -49,21 +49,10 @@ JUDGEMENT_RANK = {
     Judgement.SATISFACTORY: 3,
     Judgement.INADEQUATE: 4,
 }
+# A current rating in CONCERNING puts a setting in use under enhanced
+# monitoring (manual 003); one in LIFTING lifts it.
 CONCERNING_JUDGEMENTS = (Judgement.REQUIRES_IMPROVEMENT, Judgement.INADEQUATE)
 LIFTING_JUDGEMENTS = (Judgement.GOOD, Judgement.OUTSTANDING)
-
-JUDGEMENT_COLOURS = {
-    Judgement.OUTSTANDING.label: "success",
-    Judgement.GOOD.label: "info",
-    Judgement.REQUIRES_IMPROVEMENT.label: "warning",
-    Judgement.ADEQUATE.label: "warning",
-    Judgement.SATISFACTORY.label: "warning",
-    Judgement.INADEQUATE.label: "danger",
-    Judgement.NOT_JUDGED.label: "default",
-    Judgement.IMPROVED.label: "success",
-    Judgement.SUSTAINED.label: "info",
-    Judgement.DECLINED.label: "danger",
-}
 
 
 def judgement_field(verbose_name: str) -> models.CharField:

@@ -1,11 +1,12 @@
-"""Bulk writes with history, for imports of tens of thousands of rows.
+"""Bulk writes that record history, for the services' bulk paths.
 
 django-simple-history's bulk_create_with_history builds a model instance per
 history row and inserts them through the ORM, which costs as much again as the
 records themselves. These functions write the same history rows (same
 columns, user, reason, date and type) straight to the history table: with
 COPY on PostgreSQL and multi-row INSERTs on SQLite. The records themselves
-still go through the ORM's bulk_create and bulk_update.
+still go through the ORM's bulk_create and bulk_update. The names differ from
+simple-history's on purpose, so that neither is mistaken for the other.
 """
 
 from collections.abc import Callable, Sequence
@@ -44,7 +45,11 @@ def _converter(field, connection) -> Callable:
 def insert_history(
     objs: Sequence[Model], model: type[Model], *, user, reason: str, history_type: str
 ) -> int:
-    """One history row per saved object, exactly as simple-history would write it."""
+    """One history row per saved object, exactly as simple-history would write it.
+
+    An object stamped with its own ``_change_reason`` (registers.services.recording)
+    keeps that reason; the others take ``reason``.
+    """
     if not objs:
         return 0
     history_model = get_history_model_for_model(model)
@@ -64,11 +69,16 @@ def insert_history(
         else:
             tracked.append((index, field.attname, _converter(field, connection)))
 
+    reason_index = next(i for i, f in enumerate(fields) if f.attname == "history_change_reason")
+    own_reasons = any(getattr(obj, "_change_reason", None) for obj in objs)
+
     def rows():
         for obj in objs:
             row = list(template)
             for index, attname, convert in tracked:
                 row[index] = convert(getattr(obj, attname))
+            if own_reasons:
+                row[reason_index] = getattr(obj, "_change_reason", None) or reason
             yield row
 
     table = connection.ops.quote_name(history_model._meta.db_table)
@@ -101,14 +111,14 @@ def _insert_in_batches(cursor, head: str, rows, *, width: int) -> None:
         cursor.execute(head + ", ".join([one] * count), params)
 
 
-def bulk_create_with_history(objs: list[Model], model: type[Model], *, user, reason: str) -> list:
+def bulk_create_recorded(objs: list[Model], model: type[Model], *, user, reason: str) -> list:
     """Create the records with the ORM, then their '+' history rows."""
     created = model._default_manager.bulk_create(objs, batch_size=BATCH)
     insert_history(created, model, user=user, reason=reason, history_type="+")
     return created
 
 
-def bulk_update_with_history(
+def bulk_update_recorded(
     objs: list[Model], model: type[Model], fields: Sequence[str], *, user, reason: str
 ) -> None:
     """Update the records with the ORM, then their '~' history rows."""

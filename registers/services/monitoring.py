@@ -1,21 +1,24 @@
-"""The Requires Improvement / Inadequate process (manual 003).
+"""Enhanced monitoring: the Requires Improvement / Inadequate process (manual 003).
 
-One function, ``respond_to_settings``, serves every entry point: an inspection
-entered by hand, an Ofsted import, a provider's approval, a new contract and
-the daily job. It works from the current state of each setting, so running
-it again changes nothing.
+A service that records an inspection, or changes whether a setting is in use
+(approving a provider, a live contract naming a setting, a setting changing
+hands), queues its settings here with ``monitor_settings``. The check runs
+once per transaction, from the current state of each setting, so running it
+again changes nothing. For a setting in use whose latest full inspection is
+Requires improvement or Inadequate it flags enhanced monitoring, plans one
+risk-based visit and, for Inadequate, opens an approval review; a later Good
+or Outstanding lifts the flag. The managers' digest email goes after commit.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings as conf
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from registers.changes import Change, snapshot
 from registers.dates import add_working_days
 from registers.models import (
     Inspection,
@@ -28,21 +31,17 @@ from registers.models import (
     VisitReason,
     VisitStatus,
 )
-from registers.models.ofsted import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMENTS
+from registers.models.inspections import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMENTS
 from registers.selectors.settings import settings_in_use, with_ratings
-from registers.services.access import sync_visit_lead
-from registers.services.notifications import send_ri_digest
+from registers.services.notifications import manager_recipients, send_ri_digest
+from registers.services.recording import log_write, record_changes
+from registers.services.units import Unit, write_unit
+from registers.services.visits import visits_write
 
-SETTING_FLAG_FIELDS = [
-    "enhanced_monitoring",
-    "enhanced_monitoring_since",
-    "enhanced_monitoring_inspection",
-]
-PROVIDER_REVIEW_FIELDS = [
-    "approval_review_required",
-    "approval_review_reason",
-    "approval_review_since",
-]
+logger = logging.getLogger(__name__)
+
+QUEUE = "monitoring"
+CHUNK = 2000
 
 
 @dataclass
@@ -59,22 +58,81 @@ class FlaggedSetting:
 
 
 @dataclass
-class ProcessOutcome:
+class MonitoringOutcome:
+    checked: int = 0
     flagged: list[FlaggedSetting] = field(default_factory=list)
     lifted: list[Setting] = field(default_factory=list)
     visits_created: list[Visit] = field(default_factory=list)
     reviews_opened: list[Provider] = field(default_factory=list)
-    emails_sent: int = 0
+    digest_recipients: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.flagged or self.lifted or self.visits_created or self.reviews_opened)
+
+    def merge(self, other: "MonitoringOutcome") -> None:
+        self.checked += other.checked
+        self.flagged += other.flagged
+        self.lifted += other.lifted
+        self.visits_created += other.visits_created
+        self.reviews_opened += other.reviews_opened
+        self.digest_recipients = max(self.digest_recipients, other.digest_recipients)
+
+    def summary(self) -> str:
+        return (
+            f"Ofsted follow-up: {len(self.flagged)} setting(s) put under enhanced monitoring, "
+            f"{len(self.visits_created)} risk-based visit(s) planned, "
+            f"{len(self.reviews_opened)} approval review(s) opened, "
+            f"{len(self.lifted)} lifted from enhanced monitoring."
+        )
+
+
+def monitor_settings(*, setting_ids: Iterable[int], unit: Unit) -> None:
+    """Queue settings for the check that runs once, before this unit commits."""
+    unit.queue(QUEUE, setting_ids, _run)
+
+
+def monitoring_refresh(*, user, today: date | None = None) -> MonitoringOutcome:
+    """The daily job's pass over every setting in use or under enhanced monitoring."""
+    with write_unit(user=user, today=today) as unit:
+        ids = set(settings_in_use(today=unit.today).values_list("pk", flat=True))
+        ids |= set(Setting.objects.filter(enhanced_monitoring=True).values_list("pk", flat=True))
+        monitor_settings(setting_ids=ids, unit=unit)
+    return unit.results.get(QUEUE) or MonitoringOutcome()
 
 
 def risk_visit_due(*, inspection: Inspection, rating: str) -> date:
     """Working days after publication (or, failing that, the inspection date)."""
     start = inspection.publication_date or inspection.inspection_date
     return add_working_days(start, conf.RISK_VISIT_WORKING_DAYS[rating])
+
+
+def _run(*, items: set, unit: Unit) -> MonitoringOutcome:
+    outcome = _check(ids=sorted(items), unit=unit)
+    if outcome.flagged and not unit.quiet:
+        recipients = manager_recipients()
+        outcome.digest_recipients = len(recipients)
+        flagged = list(outcome.flagged)
+        # Only for a change that is committed.
+        unit.after_commit(lambda: send_ri_digest(items=flagged, recipients=recipients))
+    log_write(
+        logger,
+        "monitoring.checked",
+        user=unit.user,
+        settings=outcome.checked,
+        flagged=len(outcome.flagged),
+        visits=len(outcome.visits_created),
+        reviews=len(outcome.reviews_opened),
+        lifted=len(outcome.lifted),
+    )
+    return outcome
+
+
+def _check(*, ids: list[int], unit: Unit) -> MonitoringOutcome:
+    outcome = MonitoringOutcome(checked=len(ids))
+    for start in range(0, len(ids), CHUNK):
+        _check_chunk(ids=ids[start : start + CHUNK], unit=unit, outcome=outcome)
+    return outcome
 
 
 def _latest_full_ids(setting_ids: list[int]) -> dict[int, int]:
@@ -102,34 +160,8 @@ def _default_leads(setting_ids: list[int]) -> dict[int, object]:
     return leads
 
 
-def respond_to_settings(
-    *,
-    setting_ids: Iterable[int],
-    user,
-    today: date | None = None,
-    notify: bool = True,
-) -> ProcessOutcome:
-    """Flag, plan a risk visit, open an approval review, or lift, as each
-    setting's latest full inspection requires. Sends one digest email."""
-    today = today or timezone.localdate()
-    ids = list(set(setting_ids))
-    outcome = ProcessOutcome()
-    if not ids:
-        return outcome
-    with transaction.atomic():
-        _process_chunked(ids=ids, user=user, today=today, outcome=outcome)
-    if notify and outcome.flagged:
-        outcome.emails_sent = send_ri_digest(items=outcome.flagged)
-    return outcome
-
-
-def _process_chunked(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> None:
-    chunk = 2000
-    for start in range(0, len(ids), chunk):
-        _process(ids=ids[start : start + chunk], user=user, today=today, outcome=outcome)
-
-
-def _process(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> None:
+def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> None:
+    today = unit.today
     # Only settings in use, or already flagged, can change: rate just those.
     in_use = set(
         settings_in_use(today=today, queryset=Setting.objects.filter(pk__in=ids)).values_list(
@@ -161,9 +193,9 @@ def _process(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> N
     visited_for = {(sid, insp) for sid, _, insp in visits}
     leads = _default_leads([s.pk for s in concerning])
 
-    settings_to_save: list[Setting] = []
-    new_visits: list[Visit] = []
-    providers_to_save: dict[int, Provider] = {}
+    setting_changes: list[Change] = []
+    visit_changes: list[Change] = []
+    provider_changes: dict[int, Change] = {}
 
     for setting in concerning:
         inspection = inspections[latest_ids[setting.pk]]
@@ -171,6 +203,7 @@ def _process(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> N
         label = Judgement(rating).label
         is_new_flag = setting.enhanced_monitoring_inspection_id != inspection.pk
         if is_new_flag:
+            before = snapshot(setting)
             if not setting.enhanced_monitoring:
                 setting.enhanced_monitoring_since = today
             setting.enhanced_monitoring = True
@@ -179,7 +212,7 @@ def _process(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> N
                 f"Enhanced monitoring: Ofsted judged it {label} on "
                 f"{inspection.inspection_date:%d/%m/%Y}"
             )
-            settings_to_save.append(setting)
+            setting_changes.append(Change(obj=setting, before=before))
 
         visit_due = None
         if setting.pk not in has_open_risk_visit and (setting.pk, inspection.pk) not in visited_for:
@@ -194,23 +227,24 @@ def _process(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> N
                 triggered_by_inspection=inspection,
             )
             visit._change_reason = f"Risk-based visit after Ofsted judgement: {label}"
-            new_visits.append(visit)
+            visit_changes.append(Change(obj=visit))
 
         provider = setting.provider
         opens_review = (
             rating == Judgement.INADEQUATE
             and provider is not None
             and not provider.approval_review_required
-            and provider.pk not in providers_to_save
+            and provider.pk not in provider_changes
         )
         if opens_review:
+            before = snapshot(provider)
             provider.approval_review_required = True
             provider.approval_review_since = today
             provider.approval_review_reason = (
                 f"{setting} judged Inadequate on {inspection.inspection_date:%d/%m/%Y}."
             )
             provider._change_reason = "Approval review: a setting was judged Inadequate"
-            providers_to_save[provider.pk] = provider
+            provider_changes[provider.pk] = Change(obj=provider, before=before)
 
         if is_new_flag:
             outcome.flagged.append(
@@ -224,24 +258,19 @@ def _process(*, ids: list[int], user, today: date, outcome: ProcessOutcome) -> N
             )
 
     for setting in lifting:
+        before = snapshot(setting)
         setting.enhanced_monitoring = False
         setting.enhanced_monitoring_since = None
         setting.enhanced_monitoring_inspection = None
         label = Judgement(setting.current_rating).label
         setting._change_reason = f"Enhanced monitoring lifted: Ofsted judged it {label}"
-        settings_to_save.append(setting)
+        setting_changes.append(Change(obj=setting, before=before))
         outcome.lifted.append(setting)
 
-    if settings_to_save:
-        bulk_update_with_history(settings_to_save, Setting, SETTING_FLAG_FIELDS, default_user=user)
-    if providers_to_save:
-        bulk_update_with_history(
-            list(providers_to_save.values()), Provider, PROVIDER_REVIEW_FIELDS, default_user=user
-        )
-        outcome.reviews_opened.extend(providers_to_save.values())
-    if new_visits:
-        created = bulk_create_with_history(new_visits, Visit, default_user=user)
-        for visit in created:
-            if visit.lead_officer_id:
-                sync_visit_lead(visit=visit)
-        outcome.visits_created.extend(created)
+    reason = "Enhanced monitoring (Ofsted follow-up)"
+    record_changes(setting_changes, user=unit.user, reason=reason)
+    record_changes(list(provider_changes.values()), user=unit.user, reason=reason)
+    outcome.reviews_opened.extend(c.obj for c in provider_changes.values())
+    if visit_changes:
+        visits_write(changes=visit_changes, user=unit.user, reason=reason)
+        outcome.visits_created.extend(c.obj for c in visit_changes)

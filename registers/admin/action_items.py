@@ -1,0 +1,99 @@
+"""Action plans: every visit's actions, in one list the lead officers work through."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from unfold.contrib.filters.admin import RangeDateFilter
+from unfold.decorators import action, display
+
+from registers.admin.base import RegisterAdmin
+from registers.admin.display import FLAG_COLOURS, uk_date
+from registers.admin.permissions import request_cache
+from registers.admin.spreadsheets import SpreadsheetAdminMixin
+from registers.importing.specs.action_items import ActionItemSpec
+from registers.models import ActionItem, Visit
+from registers.permissions import permitted
+from registers.services.action_items import (
+    action_items_check,
+    action_items_mark_done,
+    action_items_write,
+)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue(today=timezone.localdate())
+        return queryset
+
+
+class MyVisitsActionFilter(admin.SimpleListFilter):
+    title = "responsible"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Actions of my visits")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(visit__lead_officer=request.user)
+        return queryset
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(SpreadsheetAdminMixin, RegisterAdmin):
+    service_check = action_items_check
+    service_write = action_items_write
+    spec_class = ActionItemSpec
+    changeable_fk_fields = ("visit",)
+    list_display = ["description", "visit", "owner", "due", "status", "overdue"]
+    list_editable = ["status"]
+    list_select_related = ["visit__setting", "visit__provider"]
+    list_filter = [
+        OverdueFilter,
+        MyVisitsActionFilter,
+        "status",
+        ("due_date", RangeDateFilter),
+    ]
+    search_fields = ["description", "owner", "visit__setting__urn", "visit__setting__name"]
+    ordering = ["due_date"]
+    autocomplete_fields = ["visit"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["visit", "description", "owner", ("due_date", "status"), "completed_on"]},
+        ),
+    ]
+    actions = ["mark_done"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_overdue(today=timezone.localdate())
+
+    @display(description="Due", ordering="due_date")
+    def due(self, obj):
+        return uk_date(obj.due_date)
+
+    @display(description="Overdue", label=FLAG_COLOURS)
+    def overdue(self, obj):
+        return "Overdue" if getattr(obj, "is_overdue", False) else ""
+
+    @action(description="Mark the selected actions done")
+    def mark_done(self, request, queryset):
+        items = self.objects_for_action(request, queryset, "change")
+        done = action_items_mark_done(items=items, user=request.user)
+        messages.success(request, f"{done} action(s) marked done.")
+
+    def has_add_permission(self, request):
+        # Whoever may change a visit may add to its action plan.
+        if super().has_add_permission(request):
+            return True
+        return request_cache(
+            request,
+            "visits-changeable",
+            lambda: permitted(request.user, ("change",), Visit.objects.all()).exists(),
+        )

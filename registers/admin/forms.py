@@ -1,0 +1,141 @@
+"""Forms of the registers' admin: each asks the register's service for its rules.
+
+A change form, an inline row and a list-editable row are ModelForms whose
+``service_check`` is the register's check; its refusals appear as form errors
+against the fields they name, or above the form for fields the form lacks.
+"""
+
+from collections.abc import Callable, Mapping
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from unfold import widgets
+
+ServiceCheck = Callable[[object], None]  # raises ValidationError by field
+
+
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, field_map: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal on ``form``. A field the form does not have
+    (a service speaks of model fields) becomes an error above the form, named."""
+    field_map = field_map or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        target = field_map.get(name, name)
+        if target in form.fields and target != NON_FIELD_ERRORS:
+            form.add_error(target, errors)
+        elif name == NON_FIELD_ERRORS:
+            form.add_error(None, errors)
+        else:
+            label = _label(form, name)
+            form.add_error(None, [f"{label}: {m}" if label else m for e in errors for m in e])
+
+
+def _label(form, name: str) -> str:
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    if model is None:
+        return ""
+    try:
+        return str(model._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return ""
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """A ModelForm that, once its own fields are valid, asks the service."""
+
+    service_check: ServiceCheck | None = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.service_check is None or self.errors:
+            return
+        if self.instance.pk and not self.has_changed():
+            return  # an unchanged row writes nothing: there is nothing to check
+        try:
+            type(self).service_check(self.instance)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+
+    def _update_errors(self, errors):
+        # Model.clean() may name fields this form does not show: never a 500.
+        if hasattr(errors, "error_dict"):
+            unknown = {
+                name: messages
+                for name, messages in errors.error_dict.items()
+                if name != NON_FIELD_ERRORS and name not in self.fields
+            }
+            if unknown:
+                known = {k: v for k, v in errors.error_dict.items() if k not in unknown}
+                add_service_errors(self, ValidationError(unknown))
+                if not known:
+                    return
+                errors = ValidationError(known)
+        super()._update_errors(errors)
+
+
+class RegisterForm(ServiceCheckedForm):
+    """Every register's change form carries the reason recorded in the history."""
+
+    change_reason = forms.CharField(
+        label="Reason for this change",
+        required=False,
+        max_length=500,
+        help_text="Recorded in the history beside your name.",
+        widget=widgets.UnfoldAdminTextInputWidget,
+    )
+
+
+def with_service_check(form_class: type[forms.ModelForm], check: ServiceCheck | None):
+    """The form class with ``check`` bound for this request's user."""
+    if check is None:
+        return form_class
+    return type(form_class.__name__, (form_class,), {"service_check": staticmethod(check)})
+
+
+def labelled_formset(formset_class):
+    """Give every input of a tabular formset an accessible name.
+
+    Tabular inlines and list_editable cells show the field name only in the
+    column header, which screen readers do not tie to each input.
+    """
+
+    class Labelled(formset_class):
+        def add_fields(self, form, index):
+            super().add_fields(form, index)
+            row = "new row" if index is None else f"row {index + 1}"
+            for field in form.fields.values():
+                if not field.widget.is_hidden:
+                    field.widget.attrs.setdefault("aria-label", f"{field.label}, {row}")
+
+    Labelled.__name__ = formset_class.__name__
+    return Labelled
+
+
+class ActionForm(forms.Form):
+    """Base of the small forms behind action pages, in Unfold's widgets."""
+
+    def __init__(self, *args, instance_obj=None, user=None, **kwargs):
+        self.instance_obj = instance_obj
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget = _unfold_widget(field)
+
+
+def _unfold_widget(field: forms.Field) -> forms.Widget:
+    widget = field.widget
+    if isinstance(field, forms.BooleanField):
+        return widgets.UnfoldBooleanWidget()
+    if isinstance(field, forms.DateField):
+        return widgets.UnfoldAdminSingleDateWidget()
+    if isinstance(field, forms.ChoiceField):
+        if isinstance(widget, forms.RadioSelect):
+            return widgets.UnfoldAdminRadioSelectWidget(choices=field.choices)
+        return widgets.UnfoldAdminSelectWidget(choices=field.choices)
+    if isinstance(widget, forms.Textarea):
+        return widgets.UnfoldAdminTextareaWidget(attrs=widget.attrs)
+    return widgets.UnfoldAdminTextInputWidget(attrs=widget.attrs)

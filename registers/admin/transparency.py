@@ -1,0 +1,77 @@
+"""The Transparency Code file of contracts over £5,000, from the contracts list."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from unfold.decorators import action
+
+from registers.admin.forms import ActionForm
+from registers.dates import last_completed_quarter, parse_quarter
+from registers.permissions import has_perm
+from registers.services.transparency import write_csv
+
+
+class QuarterForm(ActionForm):
+    quarter = forms.CharField(
+        label="Quarter",
+        max_length=6,
+        help_text="Calendar quarter, for example 2026Q3 (July to September 2026).",
+        initial=lambda: "{}Q{}".format(*last_completed_quarter(timezone.localdate())),
+    )
+
+    def clean_quarter(self):
+        try:
+            return parse_quarter(self.cleaned_data["quarter"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class TransparencyFileMixin:
+    actions_list = ["transparency_file"]
+
+    def get_urls(self):
+        return [
+            path(
+                "transparency/",
+                self.admin_site.admin_view(self.transparency_view),
+                name="registers_contract_transparency",
+            ),
+        ] + super().get_urls()
+
+    def transparency_view(self, request):
+        """Choose a quarter, download the Transparency Code CSV."""
+        if not self.has_transparency_permission(request):
+            raise PermissionDenied
+        form = QuarterForm(request.GET or None)
+        if request.GET and form.is_valid():
+            year, quarter = form.cleaned_data["quarter"]
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="transparency-contracts-{year}Q{quarter}.csv"'
+            )
+            response.write("\ufeff")  # so Excel reads the £ sign as UTF-8
+            write_csv(year=year, quarter=quarter, stream=response)
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Transparency Code: contracts over £5,000",
+            "form": form,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "registers/admin/transparency.html", context)
+
+    def has_transparency_permission(self, request):
+        return has_perm(request.user, "registers.export_contract")
+
+    @action(
+        description="Transparency Code file",
+        url_path="transparency-start",
+        permissions=["transparency"],
+        icon="publish",
+    )
+    def transparency_file(self, request):
+        return HttpResponseRedirect(reverse("admin:registers_contract_transparency"))

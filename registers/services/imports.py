@@ -1,0 +1,105 @@
+"""Importing a file: the engine plans, the registers' services check and write.
+
+A row meets the same rules as the same change made on a form, because the
+same service checks it: approval reasons, status transitions, eligibility,
+per-record permissions. One refused row means nothing is written. History
+records the importing user and "Imported from <file>".
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError, IntegrityError
+
+from registers.changes import link_parents
+from registers.importing.engine import Spec, plan_file
+from registers.importing.plans import Plan
+from registers.importing.results import ImportResult
+from registers.models import ActionItem, Contract, Inspection, Provider, Setting, Visit
+from registers.services.action_items import action_items_check, action_items_write
+from registers.services.contracts import contracts_check, contracts_write
+from registers.services.inspections import inspections_check, inspections_write
+from registers.services.monitoring import QUEUE as MONITORING
+from registers.services.providers import providers_check, providers_write
+from registers.services.recording import log_write
+from registers.services.settings import settings_check, settings_write
+from registers.services.units import write_unit
+from registers.services.visits import visits_check, visits_write
+
+logger = logging.getLogger(__name__)
+
+# Each register's bulk check and write: the same functions its forms use.
+SERVICES: dict[type, tuple[Callable, Callable]] = {
+    Provider: (providers_check, providers_write),
+    Setting: (settings_check, settings_write),
+    Inspection: (inspections_check, inspections_write),
+    Contract: (contracts_check, contracts_write),
+    Visit: (visits_check, visits_write),
+    ActionItem: (action_items_check, action_items_write),
+}
+
+
+def import_reason(file_name: str) -> str:
+    return f"Imported from {file_name}"
+
+
+def import_file(
+    *, spec: Spec, data: bytes, file_name: str, user, dry_run: bool = False
+) -> ImportResult:
+    """Check and (unless ``dry_run`` or any problem) write the file."""
+    plan = plan_file(spec=spec, data=data, file_name=file_name, user=user)
+    result = plan.result
+    result.dry_run = dry_run
+    if result.ok:
+        _check(plan, user)
+    if not result.ok or dry_run:
+        return result
+    try:
+        with write_unit(user=user) as unit:
+            for model in spec.write_order():
+                group = plan.groups.get(model)
+                if group and group.changes:
+                    _, write = SERVICES[model]
+                    write(changes=group.changes, user=user, reason=import_reason(file_name))
+    except (IntegrityError, DatabaseError) as exc:
+        logger.warning("import.refused_by_database file=%s error=%s", file_name, exc)
+        result.add_problem(
+            f"Nothing was imported: the database refused a row ({exc.__class__.__name__}). "
+            "Another user may have changed the same records meanwhile: try again."
+        )
+        return result
+    result.written = True
+    outcome = unit.results.get(MONITORING)
+    if outcome is not None and outcome.changed:
+        result.follow_up.append(outcome.summary())
+    log_write(
+        logger,
+        "import.written",
+        user=user,
+        file=file_name,
+        **{
+            label.lower().replace(" ", "_"): c.created + c.updated
+            for label, c in result.counts.items()
+        },
+    )
+    return result
+
+
+def _check(plan: Plan, user) -> None:
+    """Every planned change goes through its register's checks; refusals name
+    the row and the column."""
+    result = plan.result
+    for model in plan.spec.write_order():
+        group = plan.groups.get(model)
+        if not group:
+            continue
+        check, _ = SERVICES[model]
+        for change in group.changes:
+            link_parents(change.obj)
+        for refusal in check(changes=group.changes, user=user):
+            for field_name, message in refusal.messages():
+                column = plan.spec.column_for(model, field_name)
+                result.add_problem(
+                    message, row=refusal.change.row, column=column.header if column else None
+                )
+    plan.count_invalid()
