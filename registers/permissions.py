@@ -17,6 +17,8 @@ from django.db.models import Model, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 User = AbstractBaseUser | AnonymousUser
+# Who a service acts for: a user, or None for the portal itself (see above).
+Actor = AbstractBaseUser | None
 
 # child model name -> the field naming its parent, whose permission governs it
 PARENTS = {

@@ -9,16 +9,18 @@ from django.views.decorators.http import require_GET
 
 from registers.models import ContractDocument
 from registers.permissions import can
-from registers.services.calendar_feeds import render_feed, user_for_token
+from registers.services.calendar_feeds import calendar_feed_render, calendar_feed_user
 
 
 @never_cache
 @require_GET
 def calendar_feed(request, token: str):
-    user = user_for_token(token)
+    user = calendar_feed_user(token)
     if user is None:
         raise Http404("No such calendar.")
-    response = HttpResponse(render_feed(user=user), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendar_feed_render(user=user), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'inline; filename="qa-visits.ics"'
     return response
 

@@ -89,7 +89,7 @@ def make_rows(count: int) -> tuple[list[str], list[list[str]]]:
     return [*header, OWNER], rows
 
 
-def write_csv(path: Path, header, rows) -> None:
+def transparency_csv_write(path: Path, header, rows) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["Provider information"])
@@ -355,7 +355,7 @@ def main() -> None:
     for size in [int(s) for s in args.sizes.split(",")]:
         header, rows = make_rows(size)
         path = workdir / f"ofsted_{size}.csv"
-        write_csv(path, header, rows)
+        transparency_csv_write(path, header, rows)
         ours = run_child("ours", url, path, workdir)
         raw = run_child("raw", url, path, workdir)
         history = run_child("history", url, path, workdir)

@@ -18,12 +18,16 @@ from registers.selectors.contracts import contract_status, missing_review_q, wit
 from registers.services.contract_records import (
     contract_variation_record,
     contract_variations_apply_due,
-    varied_value,
+    variation_value,
 )
 from registers.services.contracts import contract_authorise_spot, contract_extend, contracts_check
 from registers.services.recording import check_one
 from registers.services.spot_funds import spot_fund_record_outcomes, spot_funds_check
-from registers.services.transparency import HEADERS, missing_fields, write_csv
+from registers.services.transparency import (
+    HEADERS,
+    transparency_csv_write,
+    transparency_missing_fields,
+)
 from tests.factories import (
     ContractFactory,
     ContractReviewFactory,
@@ -148,7 +152,7 @@ class TestVariations:
         ],
     )
     def test_uplift_arithmetic_rounds_to_the_penny(self, current, percentage, expected):
-        value = varied_value(
+        value = variation_value(
             current=Decimal(current), kind="uplift", percentage=Decimal(percentage)
         )
         assert value == Decimal(expected)
@@ -384,7 +388,7 @@ class TestTransparency:
             vat_not_recoverable=None,
             total_value=Decimal("6000"),
         )
-        assert missing_fields(contract=contract) == [
+        assert transparency_missing_fields(contract=contract) == [
             "Description",
             "Supplier registration number",
             "Review date",
@@ -396,7 +400,7 @@ class TestTransparency:
         contract = ContractFactory(
             description="", total_value=Decimal("5000"), annual_value=Decimal("5000")
         )
-        assert missing_fields(contract=contract) == []
+        assert transparency_missing_fields(contract=contract) == []
 
     def test_export_has_a_row_per_contract_over_5000_live_in_the_quarter(self):
         provider = ProviderFactory(name="=Acme Ltd", is_vcse=True)
@@ -420,7 +424,7 @@ class TestTransparency:
             reference="SPOT", procurement_route="spot_purchase", start_date=date(2026, 1, 1)
         )
         out = StringIO()
-        assert write_csv(year=2026, quarter=3, stream=out) == 1
+        assert transparency_csv_write(year=2026, quarter=3, stream=out) == 1
         rows = list(csv.reader(io.StringIO(out.getvalue())))
         assert rows[0] == HEADERS
         row = dict(zip(HEADERS, rows[1], strict=True))
@@ -448,7 +452,7 @@ class TestTransparency:
     def test_export_escapes_formula_prefixes(self, prefix):
         ContractFactory(title=f"{prefix}HYPERLINK()", start_date=date(2026, 7, 1))
         out = StringIO()
-        write_csv(year=2026, quarter=3, stream=out)
+        transparency_csv_write(year=2026, quarter=3, stream=out)
         title = list(csv.reader(io.StringIO(out.getvalue())))[1][1]
         assert title == f"'{prefix}HYPERLINK()"
 

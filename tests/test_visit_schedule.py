@@ -11,9 +11,9 @@ from registers.dates import add_months
 from registers.models import Concern, ConcernStage, Setting, Visit, VisitStatus
 from registers.selectors.settings import with_next_visit
 from registers.selectors.visits import calendar_month, settings_due_for_visit
-from registers.services.calendar_feeds import issue_feed_token, revoke_feed
+from registers.services.calendar_feeds import calendar_feed_issue, calendar_feed_revoke
 from registers.services.concerns import concern_close, concern_escalate
-from registers.services.daily import run_daily_jobs
+from registers.services.daily import daily_jobs_run
 from registers.services.visits import (
     visit_cancel,
     visit_complete,
@@ -249,7 +249,7 @@ class TestCalendarFeed:
             setting=SettingFactory(name="Willow House"),
             findings="Secret findings",
         )
-        token = issue_feed_token(user=qa1)
+        token = calendar_feed_issue(user=qa1)
         response = client.get(reverse("calendar_feed", args=[token]))
         body = response.content.decode()
         assert response["Content-Type"].startswith("text/calendar")
@@ -258,15 +258,15 @@ class TestCalendarFeed:
         assert "Secret" not in body and qa1.username not in body
 
     def test_a_new_link_revokes_the_old_and_revoke_stops_it(self, qa1, client):
-        old = issue_feed_token(user=qa1)
-        new = issue_feed_token(user=qa1)
+        old = calendar_feed_issue(user=qa1)
+        new = calendar_feed_issue(user=qa1)
         assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
         assert client.get(reverse("calendar_feed", args=[new])).status_code == 200
-        revoke_feed(user=qa1)
+        calendar_feed_revoke(user=qa1)
         assert client.get(reverse("calendar_feed", args=[new])).status_code == 404
 
     def test_an_inactive_officers_feed_stops(self, qa1, client):
-        token = issue_feed_token(user=qa1)
+        token = calendar_feed_issue(user=qa1)
         qa1.is_active = False
         qa1.save()
         assert client.get(reverse("calendar_feed", args=[token])).status_code == 404
@@ -280,8 +280,8 @@ class TestCalendarFeed:
 class TestDailyJob:
     def test_reminders_go_once_a_day(self, qa1):
         VisitFactory(lead_officer=qa1, planned_date=today() - timedelta(days=2))
-        run_daily_jobs()
-        run_daily_jobs()
+        daily_jobs_run()
+        daily_jobs_run()
         assert [m.to for m in mail.outbox] == [[qa1.email]]
         assert "overdue since" in mail.outbox[0].body
 

@@ -10,9 +10,9 @@ from registers.admin.display import FLAG_COLOURS, uk_date
 from registers.admin.permissions import request_cache
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.importing.specs.action_items import ActionItemSpec
-from registers.models import ActionItem, Visit
-from registers.permissions import permitted
+from registers.models import ActionItem
 from registers.services.action_items import (
+    action_items_addable,
     action_items_check,
     action_items_mark_done,
     action_items_write,
@@ -89,11 +89,6 @@ class ActionItemAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         messages.success(request, f"{done} action(s) marked done.")
 
     def has_add_permission(self, request):
-        # Whoever may change a visit may add to its action plan.
-        if super().has_add_permission(request):
-            return True
         return request_cache(
-            request,
-            "visits-changeable",
-            lambda: permitted(request.user, ("change",), Visit.objects.all()).exists(),
+            request, "action-items-addable", lambda: action_items_addable(user=request.user)
         )

@@ -36,12 +36,13 @@ from registers.services.contracts import (
     contract_authorise_spot,
     contract_extend,
     contract_extension_refusal,
+    contract_justification_locked,
     contract_manager_editable,
     contract_terminate,
     contracts_check,
     contracts_write,
 )
-from registers.services.transparency import missing_fields
+from registers.services.transparency import transparency_missing_fields
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -300,7 +301,7 @@ class ContractAdmin(
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None and not contract_manager_editable(user=request.user):
             readonly.append("contract_manager")
-        if obj is not None and obj.spot_authorised_on:
+        if obj is not None and contract_justification_locked(contract=obj):
             readonly.append("spot_justification")
         return readonly
 
@@ -338,7 +339,7 @@ class ContractAdmin(
         flags = []
         if obj.is_key_contract:
             flags.append("Key contract")
-        if missing_fields(contract=obj):
+        if transparency_missing_fields(contract=obj):
             flags.append("Not publishable")
         if obj.review_missing:
             flags.append("Review missing")
@@ -356,7 +357,7 @@ class ContractAdmin(
 
     @display(description="Transparency Code")
     def publishable(self, obj):
-        missing = missing_fields(contract=obj)
+        missing = transparency_missing_fields(contract=obj)
         if missing:
             return "Not publishable. Missing: " + ", ".join(missing) + "."
         return "Publishable, or under the £5,000 threshold."

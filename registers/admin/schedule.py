@@ -19,7 +19,7 @@ from registers.selectors.visits import (
     settings_due_for_visit,
     visits_for_officer,
 )
-from registers.services.calendar_feeds import issue_feed_token, revoke_feed
+from registers.services.calendar_feeds import calendar_feed_issue, calendar_feed_revoke
 
 
 class MonthForm(forms.Form):
@@ -108,10 +108,10 @@ class ScheduleViewsMixin:
         new_url = None
         if request.method == "POST":
             if request.POST.get("do") == "revoke":
-                revoke_feed(user=request.user)
+                calendar_feed_revoke(user=request.user)
                 messages.success(request, "Your calendar link is revoked: it no longer works.")
                 return HttpResponseRedirect(reverse("admin:registers_visit_feed"))
-            token = issue_feed_token(user=request.user)
+            token = calendar_feed_issue(user=request.user)
             new_url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
         return self._schedule_page(
             request,

@@ -11,7 +11,7 @@ from unfold.decorators import action
 from registers.admin.forms import ActionForm
 from registers.dates import last_completed_quarter, parse_quarter
 from registers.permissions import has_perm
-from registers.services.transparency import write_csv
+from registers.services.transparency import transparency_csv_write
 
 
 class QuarterForm(ActionForm):
@@ -53,7 +53,7 @@ class TransparencyFileMixin:
                 f'attachment; filename="transparency-contracts-{year}Q{quarter}.csv"'
             )
             response.write("\ufeff")  # so Excel reads the £ sign as UTF-8
-            write_csv(year=year, quarter=quarter, stream=response)
+            transparency_csv_write(year=year, quarter=quarter, stream=response)
             return response
         context = {
             **self.admin_site.each_context(request),

@@ -19,15 +19,22 @@ from registers.changes import (
     raise_first,
 )
 from registers.models import ActionItem, ActionStatus, Visit
-from registers.permissions import changeable_ids
-from registers.services.recording import log_write, record_changes, save_one
-from registers.services.units import write_unit
+from registers.permissions import Actor, changeable_ids, has_perm, permitted
+from registers.services.checks import write_records
+from registers.services.recording import save_one
 
 logger = logging.getLogger(__name__)
 
 
+def action_items_addable(*, user: Actor) -> bool:
+    """Whoever may change a visit may add to its action plan."""
+    return has_perm(user, "registers.add_actionitem") or (
+        permitted(user, ("change",), Visit.objects.all()).exists()
+    )
+
+
 def action_items_check(
-    *, changes: Sequence[Change[ActionItem]], user, today: date | None = None
+    *, changes: Sequence[Change[ActionItem]], user: Actor, today: date | None = None
 ) -> list[Refusal]:
     today = today or timezone.localdate()
     errors = ErrorCollector()
@@ -48,13 +55,13 @@ def action_items_check(
     return errors.refusals()
 
 
-def action_items_write(*, changes: Sequence[Change[ActionItem]], user, reason: str, **_) -> None:
-    with write_unit(user=user):
-        created, updated = record_changes(changes, user=user, reason=reason)
-    log_write(logger, "action_items.written", user=user, created=len(created), updated=len(updated))
+def action_items_write(
+    *, changes: Sequence[Change[ActionItem]], user: Actor, reason: str, **_
+) -> None:
+    write_records(changes, user=user, reason=reason, logger=logger, event="action_items.written")
 
 
-def action_item_save(*, item: ActionItem, user, reason: str = "") -> ActionItem:
+def action_item_save(*, item: ActionItem, user: Actor, reason: str = "") -> ActionItem:
     return save_one(
         item,
         check=action_items_check,
@@ -64,7 +71,9 @@ def action_item_save(*, item: ActionItem, user, reason: str = "") -> ActionItem:
     )
 
 
-def action_items_mark_done(*, items: Sequence[ActionItem], user, today: date | None = None) -> int:
+def action_items_mark_done(
+    *, items: Sequence[ActionItem], user: Actor, today: date | None = None
+) -> int:
     """The list action: each action not yet done is done today."""
     today = today or timezone.localdate()
     changes = []

@@ -4,28 +4,35 @@ A feed carries the setting's name, the date and the kind of visit, nothing
 more: calendar apps sync it to phones and shared diaries.
 """
 
+import logging
 import secrets
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from registers.models import CalendarFeed, Visit, VisitStatus
+from registers.permissions import Actor
+from registers.services.recording import log_write
+
+logger = logging.getLogger(__name__)
 
 
-def issue_feed_token(*, user) -> str:
+def calendar_feed_issue(*, user: Actor) -> str:
     """A new secret for the user's feed; any older link stops working."""
     token = secrets.token_urlsafe(32)
     CalendarFeed.objects.update_or_create(
         user=user, defaults={"token_hash": CalendarFeed.hash_token(token)}
     )
+    log_write(logger, "calendar_feed.issued", user=user, feeds=1)
     return token
 
 
-def revoke_feed(*, user) -> None:
-    CalendarFeed.objects.filter(user=user).delete()
+def calendar_feed_revoke(*, user: Actor) -> None:
+    deleted, _ = CalendarFeed.objects.filter(user=user).delete()
+    log_write(logger, "calendar_feed.revoked", user=user, feeds=deleted)
 
 
-def user_for_token(token: str):
+def calendar_feed_user(token: str):
     feed = (
         CalendarFeed.objects.select_related("user")
         .filter(token_hash=CalendarFeed.hash_token(token), user__is_active=True)
@@ -54,7 +61,7 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
-def render_feed(*, user, today: date | None = None) -> str:
+def calendar_feed_render(*, user: Actor, today: date | None = None) -> str:
     today = today or timezone.localdate()
     visits = (
         Visit.objects.filter(lead_officer=user, planned_date__gte=today - timedelta(days=90))

@@ -13,42 +13,42 @@ from django.utils import timezone
 
 from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
 from registers.models import Concern, ConcernStage
-from registers.permissions import changeable_ids, has_perm
-from registers.services.recording import log_write, record_changes, save_one
+from registers.permissions import Actor, has_perm
+from registers.services.checks import check_basics, write_records
+from registers.services.recording import save_one
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
 
 
-def concerns_check(*, changes: Sequence[Change[Concern]], user, **_) -> list[Refusal]:
+def concerns_check(*, changes: Sequence[Change[Concern]], user: Actor, **_) -> list[Refusal]:
     errors = ErrorCollector()
-    may_raise = has_perm(user, "registers.add_concern")
-    allowed = changeable_ids(user, Concern, [c.obj.pk for c in changes if not c.is_new])
+    check_basics(
+        changes,
+        user=user,
+        errors=errors,
+        add_refused="You may not raise concerns.",
+        change_refused="Only managers change, escalate or close a concern.",
+    )
     for change in changes:
         concern = change.obj
         if change.is_new:
-            if not may_raise:
-                errors.add(change, "You may not raise concerns.")
             if concern.provider_id is None and concern.setting_id is not None:
                 concern.provider_id = concern.setting.provider_id
             concern.raised_by = concern.raised_by or user
             concern.raised_on = concern.raised_on or timezone.localdate()
             concern.stage = ConcernStage.PRACTITIONER
             concern.stage_started_on = concern.raised_on
-        elif concern.pk not in allowed:
-            errors.add(change, "Only managers change, escalate or close a concern.")
         if not concern.setting_id and not concern.provider_id:
             errors.add(change, "Name the provider, the setting, or both.", "setting")
     return errors.refusals()
 
 
-def concerns_write(*, changes: Sequence[Change[Concern]], user, reason: str, **_) -> None:
-    with write_unit(user=user):
-        created, updated = record_changes(changes, user=user, reason=reason)
-    log_write(logger, "concerns.written", user=user, created=len(created), updated=len(updated))
+def concerns_write(*, changes: Sequence[Change[Concern]], user: Actor, reason: str, **_) -> None:
+    write_records(changes, user=user, reason=reason, logger=logger, event="concerns.written")
 
 
-def concern_save(*, concern: Concern, user, reason: str = "") -> Concern:
+def concern_save(*, concern: Concern, user: Actor, reason: str = "") -> Concern:
     """Raise a new concern at stage 1, or change one already raised."""
     return save_one(
         concern,
@@ -59,12 +59,12 @@ def concern_save(*, concern: Concern, user, reason: str = "") -> Concern:
     )
 
 
-def concern_action_allowed(*, concern: Concern, user) -> bool:
+def concern_action_allowed(*, concern: Concern, user: Actor) -> bool:
     return concern.closed_on is None and has_perm(user, "registers.change_concern", concern)
 
 
 def concern_escalate(
-    *, concern: Concern, user, note: str = "", today: date | None = None
+    *, concern: Concern, user: Actor, note: str = "", today: date | None = None
 ) -> Concern:
     """Move to the next stage, starting its days today."""
     if not has_perm(user, "registers.change_concern", concern):
@@ -84,7 +84,7 @@ def concern_escalate(
     return concern
 
 
-def concerns_escalate(*, concerns: Sequence[Concern], user) -> tuple[int, list[str]]:
+def concerns_escalate(*, concerns: Sequence[Concern], user: Actor) -> tuple[int, list[str]]:
     """The list action: escalate each; those that cannot be are reported, not fatal."""
     done, refused = 0, []
     with write_unit(user=user):
@@ -98,7 +98,7 @@ def concerns_escalate(*, concerns: Sequence[Concern], user) -> tuple[int, list[s
 
 
 def concern_close(
-    *, concern: Concern, user, outcome: str, closed_on: date | None = None
+    *, concern: Concern, user: Actor, outcome: str, closed_on: date | None = None
 ) -> Concern:
     if not has_perm(user, "registers.change_concern", concern):
         raise PermissionDenied("Only managers close a concern.")

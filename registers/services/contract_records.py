@@ -21,9 +21,10 @@ from registers.models import (
     ContractVariation,
     VariationKind,
 )
-from registers.permissions import changeable_ids
+from registers.permissions import Actor, changeable_ids
+from registers.services.checks import write_records
 from registers.services.contracts import contracts_write
-from registers.services.recording import log_write, record_changes, save_one
+from registers.services.recording import save_one
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 PENNY = Decimal("0.01")
 
 
-def contract_children_check(*, changes: Sequence[Change], user, **_) -> list[Refusal]:
+def contract_children_check(*, changes: Sequence[Change], user: Actor, **_) -> list[Refusal]:
     """Variations, reviews and documents: own rules, and the contract's permission."""
     errors = ErrorCollector()
     contract_ids = [c.obj.contract_id for c in changes] + [c.old("contract") for c in changes]
@@ -57,21 +58,21 @@ def contract_children_check(*, changes: Sequence[Change], user, **_) -> list[Ref
 
 def _variation_errors(change: Change[ContractVariation], errors: ErrorCollector) -> None:
     variation = change.obj
-    if not change.is_new and variation.applied_on:
+    if not change.is_new and change.before.applied_on:
         errors.add(change, "An applied variation cannot change: record a new one.")
     if variation.kind == VariationKind.UPLIFT and variation.contract.annual_value is None:
         errors.add(change, "The contract has no annual value to uplift.", "kind")
 
 
-def contract_children_write(*, changes: Sequence[Change], user, reason: str, **_) -> None:
-    with write_unit(user=user):
-        created, updated = record_changes(changes, user=user, reason=reason)
-    log_write(
-        logger, "contract_records.written", user=user, created=len(created), updated=len(updated)
+def contract_children_write(*, changes: Sequence[Change], user: Actor, reason: str, **_) -> None:
+    write_records(
+        changes, user=user, reason=reason, logger=logger, event="contract_records.written"
     )
 
 
-def contract_review_save(*, review: ContractReview, user, reason: str = "") -> ContractReview:
+def contract_review_save(
+    *, review: ContractReview, user: Actor, reason: str = ""
+) -> ContractReview:
     return save_one(
         review,
         check=contract_children_check,
@@ -82,7 +83,7 @@ def contract_review_save(*, review: ContractReview, user, reason: str = "") -> C
 
 
 def contract_document_save(
-    *, document: ContractDocument, user, reason: str = ""
+    *, document: ContractDocument, user: Actor, reason: str = ""
 ) -> ContractDocument:
     return save_one(
         document,
@@ -93,7 +94,7 @@ def contract_document_save(
     )
 
 
-def varied_value(
+def variation_value(
     *,
     current: Decimal | None,
     kind: str,
@@ -110,11 +111,11 @@ def varied_value(
         return value.quantize(PENNY, rounding=ROUND_HALF_UP)
     if new_annual_value is None:
         raise ValidationError({"new_annual_value": "A new rate needs the new annual value."})
-    return Decimal(new_annual_value).quantize(PENNY)
+    return Decimal(new_annual_value).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def contract_variation_record(
-    *, variation: ContractVariation, user, reason: str = "", today: date | None = None
+    *, variation: ContractVariation, user: Actor, reason: str = "", today: date | None = None
 ) -> ContractVariation:
     """Save a variation; apply it now if it is already in effect."""
     today = today or timezone.localdate()
@@ -128,11 +129,12 @@ def contract_variation_record(
         )
         if variation.effective_date <= today and variation.applied_on is None:
             contract_variations_apply_due(user=user, today=today, contract=variation.contract)
+            variation.refresh_from_db()
     return variation
 
 
 def contract_variations_apply_due(
-    *, user, today: date | None = None, contract: Contract | None = None
+    *, user: Actor, today: date | None = None, contract: Contract | None = None
 ) -> int:
     """Apply every variation now in effect, oldest first. Returns how many."""
     today = today or timezone.localdate()
@@ -140,11 +142,19 @@ def contract_variations_apply_due(
     if contract is not None:
         due = due.filter(contract=contract)
     applied = 0
+    variations = list(due.order_by("effective_date", "id"))
+    # One object per contract, so that each variation starts from the value the
+    # one before it left.
+    contracts = (
+        {contract.pk: contract}
+        if contract is not None
+        else Contract.objects.in_bulk({v.contract_id for v in variations})
+    )
     with write_unit(user=user, today=today):
-        for variation in due.select_related("contract").order_by("effective_date", "id"):
-            target = contract if contract is not None else variation.contract
+        for variation in variations:
+            target = contracts[variation.contract_id]
             before = target.annual_value
-            after = varied_value(
+            after = variation_value(
                 current=before,
                 kind=variation.kind,
                 percentage=variation.percentage,

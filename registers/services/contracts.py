@@ -28,27 +28,38 @@ from registers.models import (
     Setting,
 )
 from registers.models.contracts import CALL_OFF_ROUTES
-from registers.permissions import changeable_ids, has_perm
+from registers.permissions import Actor, has_perm
 from registers.selectors.users import contract_manager_candidates
 from registers.services.access import move_change_permission
-from registers.services.monitoring import monitor_settings
+from registers.services.checks import check_basics
+from registers.services.monitoring import monitoring_queue
 from registers.services.recording import log_write, record_changes, save_one
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
 
 
-def contract_manager_editable(*, user) -> bool:
+def contract_manager_editable(*, user: Actor) -> bool:
     """Who may hand a contract to another manager: managers and business support,
     not the commissioning officer who manages it."""
     return has_perm(user, "registers.change_contract")
 
 
-def contracts_check(*, changes: Sequence[Change[Contract]], user, **_) -> list[Refusal]:
+def contract_justification_locked(*, contract: Contract) -> bool:
+    """Once authorised in writing, a spot purchase's justification is fixed."""
+    return bool(contract.spot_authorised_on)
+
+
+def contracts_check(*, changes: Sequence[Change[Contract]], user: Actor, **_) -> list[Refusal]:
     errors = ErrorCollector()
-    may_add = has_perm(user, "registers.add_contract")
+    check_basics(
+        changes,
+        user=user,
+        errors=errors,
+        add_refused="You may not add contracts.",
+        change_refused="This is not a contract you may change.",
+    )
     may_hand_over = contract_manager_editable(user=user)
-    allowed = changeable_ids(user, Contract, [c.obj.pk for c in changes if not c.is_new])
     new_managers = {
         id(c) for c in changes if c.obj.contract_manager_id and c.changed("contract_manager")
     }
@@ -63,35 +74,25 @@ def contracts_check(*, changes: Sequence[Change[Contract]], user, **_) -> list[R
     )
     for change in changes:
         contract = change.obj
-        try:
-            contract.clean()
-        except ValidationError as exc:
-            errors.add_error(change, exc)
-        if change.is_new and not may_add:
-            errors.add(change, "You may not add contracts.")
-        elif not change.is_new and contract.pk not in allowed:
-            errors.add(change, "This is not a contract you may change.")
-        if id(change) in new_managers:
-            if contract.contract_manager_id not in candidates:
-                errors.add(
-                    change,
-                    f"{contract.contract_manager} is not an active commissioning officer or "
-                    "manager.",
-                    "contract_manager",
-                )
-            elif not change.is_new and not may_hand_over:
-                errors.add(
-                    change,
-                    "Only managers and business support hand a contract to another manager.",
-                    "contract_manager",
-                )
+        if not change.is_new and change.changed("contract_manager") and not may_hand_over:
+            errors.add(
+                change,
+                "Only managers and business support hand a contract to another manager.",
+                "contract_manager",
+            )
+        elif id(change) in new_managers and contract.contract_manager_id not in candidates:
+            errors.add(
+                change,
+                f"{contract.contract_manager} is not an active commissioning officer or manager.",
+                "contract_manager",
+            )
         _call_off_errors(change, lots, errors)
         owner = setting_owners.get(contract.setting_id)
         if contract.setting_id and owner not in (None, contract.provider_id):
             errors.add(change, f"{contract.setting} is run by another provider.", "setting")
         if (
             not change.is_new
-            and change.before.spot_authorised_on
+            and contract_justification_locked(contract=change.before)
             and change.changed("spot_justification")
         ):
             errors.add(
@@ -144,7 +145,7 @@ def _call_off_errors(change: Change[Contract], lots, errors: ErrorCollector) -> 
         )
 
 
-def _spot_requester(change: Change[Contract], user) -> None:
+def _spot_requester(change: Change[Contract], user: Actor) -> None:
     """Who asked for a spot purchase is recorded when it is made."""
     contract = change.obj
     if change.is_new:
@@ -154,7 +155,7 @@ def _spot_requester(change: Change[Contract], user) -> None:
             contract.spot_requested_by = None
 
 
-def contracts_write(*, changes: Sequence[Change[Contract]], user, reason: str, **_) -> None:
+def contracts_write(*, changes: Sequence[Change[Contract]], user: Actor, reason: str, **_) -> None:
     with write_unit(user=user) as unit:
         created, updated = record_changes(changes, user=user, reason=reason)
         move_change_permission(
@@ -167,11 +168,11 @@ def contracts_write(*, changes: Sequence[Change[Contract]], user, reason: str, *
         )
         # A live contract naming a setting brings it into use.
         setting_ids = {c.obj.setting_id for c in changes} | {c.old("setting") for c in changes}
-        monitor_settings(setting_ids=setting_ids - {None}, unit=unit)
+        monitoring_queue(setting_ids=setting_ids - {None}, unit=unit)
     log_write(logger, "contracts.written", user=user, created=len(created), updated=len(updated))
 
 
-def contract_save(*, contract: Contract, user, reason: str = "") -> Contract:
+def contract_save(*, contract: Contract, user: Actor, reason: str = "") -> Contract:
     return save_one(
         contract,
         check=contracts_check,
@@ -181,7 +182,7 @@ def contract_save(*, contract: Contract, user, reason: str = "") -> Contract:
     )
 
 
-def contract_extend(*, contract: Contract, user, today: date | None = None) -> Contract:
+def contract_extend(*, contract: Contract, user: Actor, today: date | None = None) -> Contract:
     """Use one extension option: move the end date by its length."""
     today = today or timezone.localdate()
     refusal = contract_extension_refusal(contract=contract, today=today)
@@ -218,7 +219,9 @@ def contract_extension_refusal(*, contract: Contract, today: date | None = None)
     return ""
 
 
-def contract_terminate(*, contract: Contract, user, terminated_on: date, reason: str) -> Contract:
+def contract_terminate(
+    *, contract: Contract, user: Actor, terminated_on: date, reason: str
+) -> Contract:
     change = change_from(contract)
     contract.terminated_on = terminated_on
     contract.termination_reason = (reason or "").strip()
@@ -227,17 +230,18 @@ def contract_terminate(*, contract: Contract, user, terminated_on: date, reason:
     return contract
 
 
-def contract_authorisation_allowed(*, contract: Contract, user) -> bool:
+def contract_authorisation_allowed(*, contract: Contract, user: Actor) -> bool:
     """Whether this user may authorise this contract now (the page is offered)."""
     return (
         contract.is_spot_purchase
         and not contract.spot_authorised_on
+        and contract.spot_requested_by_id != getattr(user, "pk", None)
         and has_perm(user, "registers.authorise_spot_purchase", contract)
     )
 
 
 def contract_authorise_spot(
-    *, contract: Contract, user, role: str, on: date | None = None
+    *, contract: Contract, user: Actor, role: str, on: date | None = None
 ) -> Contract:
     """Record the written authorisation of a spot purchase (manuals 000, 003)."""
     if not contract.is_spot_purchase:

@@ -21,7 +21,7 @@ from registers.services.monitoring import monitoring_refresh
 logger = logging.getLogger(__name__)
 
 
-def run_daily_jobs(*, today: date | None = None) -> list[str]:
+def daily_jobs_run(*, today: date | None = None) -> list[str]:
     today = today or timezone.localdate()
     outcome = monitoring_refresh(user=None, today=today)
     report = [
@@ -31,7 +31,7 @@ def run_daily_jobs(*, today: date | None = None) -> list[str]:
     ]
     applied = contract_variations_apply_due(user=None, today=today)
     report.append(f"Price variations applied: {applied}.")
-    sent = send_officer_reminders(today=today)
+    sent = officer_reminders_send(today=today)
     report.append(f"Reminders sent: {sent}.")
     logger.info("daily_jobs.done %s", " ".join(report), extra={"event": "daily_jobs.done"})
     return report
@@ -46,7 +46,7 @@ def _already_sent(kind: str, recipient: str, today: date) -> bool:
     return False
 
 
-def send_officer_reminders(*, today: date) -> int:
+def officer_reminders_send(*, today: date) -> int:
     """One email a day to each QA officer with overdue or imminent work."""
     sent = 0
     week = today + timedelta(days=7)

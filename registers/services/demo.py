@@ -20,6 +20,7 @@ from django.utils import timezone
 from registers import roles
 from registers.changes import Change, link_parents
 from registers.models import Provider
+from registers.permissions import Actor
 from registers.services import demo_activity, demo_records
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.concerns import concern_escalate, concern_save
@@ -77,7 +78,7 @@ def ensure_demo_users(*, password: str) -> list[tuple[str, str]]:
     return logins
 
 
-def _write(objs: Sequence, *, check: Callable, write: Callable, user, contexts=None) -> list:
+def _write(objs: Sequence, *, check: Callable, write: Callable, user: Actor, contexts=None) -> list:
     """Demo data meets every rule: a refusal here is a bug in the demo."""
     changes = [
         Change(obj=obj, context=(contexts[index] if contexts else {}))

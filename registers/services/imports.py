@@ -16,6 +16,7 @@ from registers.importing.engine import Spec, plan_file
 from registers.importing.plans import Plan
 from registers.importing.results import ImportResult
 from registers.models import ActionItem, Contract, Inspection, Provider, Setting, Visit
+from registers.permissions import Actor
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.contracts import contracts_check, contracts_write
 from registers.services.inspections import inspections_check, inspections_write
@@ -44,7 +45,7 @@ def import_reason(file_name: str) -> str:
 
 
 def import_file(
-    *, spec: Spec, data: bytes, file_name: str, user, dry_run: bool = False
+    *, spec: Spec, data: bytes, file_name: str, user: Actor, dry_run: bool = False
 ) -> ImportResult:
     """Check and (unless ``dry_run`` or any problem) write the file."""
     plan = plan_file(spec=spec, data=data, file_name=file_name, user=user)
@@ -85,7 +86,7 @@ def import_file(
     return result
 
 
-def _check(plan: Plan, user) -> None:
+def _check(plan: Plan, user: Actor) -> None:
     """Every planned change goes through its register's checks; refusals name
     the row and the column."""
     result = plan.result

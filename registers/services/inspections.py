@@ -10,32 +10,29 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from registers.changes import Change, ErrorCollector, Refusal
 from registers.models import Inspection
-from registers.permissions import changeable_ids, has_perm
-from registers.services.monitoring import monitor_settings
+from registers.permissions import Actor, has_perm
+from registers.services.checks import check_basics
+from registers.services.monitoring import monitoring_queue
 from registers.services.recording import log_write, record_changes, record_delete, save_one
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
 
 
-def inspections_check(*, changes: Sequence[Change[Inspection]], user, **_) -> list[Refusal]:
+def inspections_check(*, changes: Sequence[Change[Inspection]], user: Actor, **_) -> list[Refusal]:
     errors = ErrorCollector()
-    may_add = has_perm(user, "registers.add_inspection")
-    allowed = changeable_ids(user, Inspection, [c.obj.pk for c in changes if not c.is_new])
-    for change in changes:
-        try:
-            change.obj.clean()
-        except ValidationError as exc:
-            errors.add_error(change, exc)
-        if change.is_new and not may_add:
-            errors.add(change, "You may not record inspections.")
-        elif not change.is_new and change.obj.pk not in allowed:
-            errors.add(change, "This is not an inspection you may change.")
+    check_basics(
+        changes,
+        user=user,
+        errors=errors,
+        add_refused="You may not record inspections.",
+        change_refused="This is not an inspection you may change.",
+    )
     _unique_events(changes, errors)
     return errors.refusals()
 
@@ -74,19 +71,19 @@ def _unique_events(changes: Sequence[Change[Inspection]], errors: ErrorCollector
 
 
 def inspections_write(
-    *, changes: Sequence[Change[Inspection]], user, reason: str, today: date | None = None
+    *, changes: Sequence[Change[Inspection]], user: Actor, reason: str, today: date | None = None
 ) -> None:
     with write_unit(user=user, today=today) as unit:
         created, updated = record_changes(changes, user=user, reason=reason)
         setting_ids = {c.obj.setting_id for c in changes} | {
             c.old("setting") for c in changes if not c.is_new
         }
-        monitor_settings(setting_ids=setting_ids - {None}, unit=unit)
+        monitoring_queue(setting_ids=setting_ids - {None}, unit=unit)
     log_write(logger, "inspections.written", user=user, created=len(created), updated=len(updated))
 
 
 def inspection_save(
-    *, inspection: Inspection, user, reason: str = "", today: date | None = None
+    *, inspection: Inspection, user: Actor, reason: str = "", today: date | None = None
 ) -> Inspection:
     return save_one(
         inspection,
@@ -98,10 +95,14 @@ def inspection_save(
     )
 
 
-def inspection_delete(*, inspection: Inspection, user, reason: str = "Deleted in the portal"):
+def inspection_delete(
+    *, inspection: Inspection, user: Actor, reason: str = "Deleted in the portal"
+):
     """Deleting a wrong judgement may lift enhanced monitoring."""
+    if not has_perm(user, "registers.delete_inspection", inspection):
+        raise PermissionDenied("Only managers delete an inspection.")
     with write_unit(user=user) as unit:
         setting_id = inspection.setting_id
         record_delete(inspection, user=user, reason=reason)
-        monitor_settings(setting_ids=[setting_id], unit=unit)
+        monitoring_queue(setting_ids=[setting_id], unit=unit)
     log_write(logger, "inspections.deleted", user=user, deleted=1)

@@ -2,7 +2,7 @@
 
 A service that records an inspection, or changes whether a setting is in use
 (approving a provider, a live contract naming a setting, a setting changing
-hands), queues its settings here with ``monitor_settings``. The check runs
+hands), queues its settings here with ``monitoring_queue``. The check runs
 once per transaction, from the current state of each setting, so running it
 again changes nothing. For a setting in use whose latest full inspection is
 Requires improvement or Inadequate it flags enhanced monitoring, plans one
@@ -32,8 +32,9 @@ from registers.models import (
     VisitStatus,
 )
 from registers.models.inspections import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMENTS
+from registers.permissions import Actor
 from registers.selectors.settings import settings_in_use, with_ratings
-from registers.services.notifications import manager_recipients, send_ri_digest
+from registers.services.notifications import ri_digest_recipients, ri_digest_send
 from registers.services.recording import log_write, record_changes
 from registers.services.units import Unit, write_unit
 from registers.services.visits import visits_write
@@ -87,17 +88,17 @@ class MonitoringOutcome:
         )
 
 
-def monitor_settings(*, setting_ids: Iterable[int], unit: Unit) -> None:
+def monitoring_queue(*, setting_ids: Iterable[int], unit: Unit) -> None:
     """Queue settings for the check that runs once, before this unit commits."""
     unit.queue(QUEUE, setting_ids, _run)
 
 
-def monitoring_refresh(*, user, today: date | None = None) -> MonitoringOutcome:
+def monitoring_refresh(*, user: Actor, today: date | None = None) -> MonitoringOutcome:
     """The daily job's pass over every setting in use or under enhanced monitoring."""
     with write_unit(user=user, today=today) as unit:
         ids = set(settings_in_use(today=unit.today).values_list("pk", flat=True))
         ids |= set(Setting.objects.filter(enhanced_monitoring=True).values_list("pk", flat=True))
-        monitor_settings(setting_ids=ids, unit=unit)
+        monitoring_queue(setting_ids=ids, unit=unit)
     return unit.results.get(QUEUE) or MonitoringOutcome()
 
 
@@ -110,11 +111,11 @@ def risk_visit_due(*, inspection: Inspection, rating: str) -> date:
 def _run(*, items: set, unit: Unit) -> MonitoringOutcome:
     outcome = _check(ids=sorted(items), unit=unit)
     if outcome.flagged and not unit.quiet:
-        recipients = manager_recipients()
+        recipients = ri_digest_recipients()
         outcome.digest_recipients = len(recipients)
         flagged = list(outcome.flagged)
         # Only for a change that is committed.
-        unit.after_commit(lambda: send_ri_digest(items=flagged, recipients=recipients))
+        unit.after_commit(lambda: ri_digest_send(items=flagged, recipients=recipients))
     log_write(
         logger,
         "monitoring.checked",
@@ -180,7 +181,14 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
         )
     )
     concerning = [s for s in rated if s.pk in in_use and s.current_rating in CONCERNING_JUDGEMENTS]
-    lifting = [s for s in rated if s.enhanced_monitoring and s.current_rating in LIFTING_JUDGEMENTS]
+    # A flag lifts on a Good or Outstanding judgement, or when no full inspection is
+    # left to back it (a wrong judgement deleted).
+    lifting = [
+        s
+        for s in rated
+        if s.enhanced_monitoring
+        and (s.current_rating in LIFTING_JUDGEMENTS or s.current_rating is None)
+    ]
     if not concerning and not lifting:
         return
 
@@ -230,8 +238,11 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
             visit_changes.append(Change(obj=visit))
 
         provider = setting.provider
+        # Only the judgement that newly flags the setting opens a review: a review a
+        # manager has closed stays closed until Ofsted judges the setting again.
         opens_review = (
-            rating == Judgement.INADEQUATE
+            is_new_flag
+            and rating == Judgement.INADEQUATE
             and provider is not None
             and not provider.approval_review_required
             and provider.pk not in provider_changes
@@ -262,8 +273,13 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
         setting.enhanced_monitoring = False
         setting.enhanced_monitoring_since = None
         setting.enhanced_monitoring_inspection = None
-        label = Judgement(setting.current_rating).label
-        setting._change_reason = f"Enhanced monitoring lifted: Ofsted judged it {label}"
+        if setting.current_rating:
+            label = Judgement(setting.current_rating).label
+            setting._change_reason = f"Enhanced monitoring lifted: Ofsted judged it {label}"
+        else:
+            setting._change_reason = (
+                "Enhanced monitoring lifted: no full inspection is left to support it"
+            )
         setting_changes.append(Change(obj=setting, before=before))
         outcome.lifted.append(setting)
 

@@ -12,14 +12,14 @@ from registers.selectors.users import active_users_in
 logger = logging.getLogger(__name__)
 
 
-def manager_recipients() -> list[str]:
+def ri_digest_recipients() -> list[str]:
     if conf.RI_NOTIFICATION_RECIPIENTS:
         return list(conf.RI_NOTIFICATION_RECIPIENTS)
     emails = active_users_in(MANAGER).filter(email__gt="").values_list("email", flat=True)
     return sorted(set(emails))
 
 
-def send_ri_digest(*, items, recipients: list[str]) -> int:
+def ri_digest_send(*, items, recipients: list[str]) -> int:
     """One email summarising every newly flagged setting. Returns emails sent."""
     if not recipients or not items:
         return 0

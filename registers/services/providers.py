@@ -18,8 +18,9 @@ from django.utils import timezone
 from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
 from registers.models import ApprovalStatus, Provider, Setting
 from registers.models.providers import IN_USE_APPROVAL_STATUSES
-from registers.permissions import changeable_ids, has_perm
-from registers.services.monitoring import monitor_settings
+from registers.permissions import Actor, has_perm
+from registers.services.checks import check_basics
+from registers.services.monitoring import monitoring_queue
 from registers.services.recording import log_write, record_changes, save_one
 from registers.services.units import write_unit
 
@@ -32,27 +33,34 @@ REASON_REQUIRED = (
 )
 # Set by the approval page: the reason typed there, even if it repeats the old one.
 REASON_GIVEN = "approval_reason"
+# Set by provider_close_review: the one path, besides monitoring, that moves a review.
+REVIEW_CLOSED = "review_closed"
+REVIEW_FIELDS = ("approval_review_required", "approval_review_reason", "approval_review_since")
 
 
 def providers_check(
-    *, changes: Sequence[Change[Provider]], user, today: date | None = None
+    *, changes: Sequence[Change[Provider]], user: Actor, today: date | None = None
 ) -> list[Refusal]:
     today = today or timezone.localdate()
     errors = ErrorCollector()
-    may_add = has_perm(user, "registers.add_provider")
+    check_basics(
+        changes,
+        user=user,
+        errors=errors,
+        add_refused="You may not add providers.",
+        change_refused="This is not a provider you may change.",
+    )
     may_approve = has_perm(user, "registers.approve_provider")
-    allowed = changeable_ids(user, Provider, [c.obj.pk for c in changes if not c.is_new])
     for change in changes:
-        provider = change.obj
-        try:
-            provider.clean()
-        except ValidationError as exc:
-            errors.add_error(change, exc)
-        if change.is_new and not may_add:
-            errors.add(change, "You may not add providers.")
-        elif not change.is_new and provider.pk not in allowed:
-            errors.add(change, "This is not a provider you may change.")
         _approval(change, today=today, may_approve=may_approve, errors=errors)
+        moved = change.changed(*REVIEW_FIELDS) and not change.context.get(REVIEW_CLOSED)
+        if moved and (not change.is_new or change.obj.approval_review_required):
+            errors.add(
+                change,
+                "An approval review opens when a setting is judged Inadequate and closes "
+                "on its own page, not by editing.",
+                "approval_review_required",
+            )
     _unique_numbers(changes, errors)
     return errors.refusals()
 
@@ -99,7 +107,7 @@ def _unique_numbers(changes: Sequence[Change[Provider]], errors: ErrorCollector)
 
 
 def providers_write(
-    *, changes: Sequence[Change[Provider]], user, reason: str, today: date | None = None
+    *, changes: Sequence[Change[Provider]], user: Actor, reason: str, today: date | None = None
 ) -> None:
     with write_unit(user=user, today=today) as unit:
         created, updated = record_changes(changes, user=user, reason=reason)
@@ -113,12 +121,12 @@ def providers_write(
             setting_ids = Setting.objects.filter(provider_id__in=came_into_use).values_list(
                 "pk", flat=True
             )
-            monitor_settings(setting_ids=setting_ids, unit=unit)
+            monitoring_queue(setting_ids=setting_ids, unit=unit)
     log_write(logger, "providers.written", user=user, created=len(created), updated=len(updated))
 
 
 def provider_save(
-    *, provider: Provider, user, reason: str = "", today: date | None = None
+    *, provider: Provider, user: Actor, reason: str = "", today: date | None = None
 ) -> Provider:
     return save_one(
         provider,
@@ -131,7 +139,7 @@ def provider_save(
 
 
 def provider_change_approval(
-    *, provider: Provider, user, status: str, reason: str = "", on: date | None = None
+    *, provider: Provider, user: Actor, status: str, reason: str = "", on: date | None = None
 ) -> Provider:
     """The approval page: move the provider to ``status`` with a reason."""
     status = ApprovalStatus(status)
@@ -148,7 +156,7 @@ def provider_change_approval(
     return provider
 
 
-def provider_close_review(*, provider: Provider, user, note: str) -> Provider:
+def provider_close_review(*, provider: Provider, user: Actor, note: str) -> Provider:
     if not has_perm(user, "registers.approve_provider", provider):
         raise PermissionDenied("Only managers may close an approval review.")
     if not provider.approval_review_required:
@@ -157,6 +165,7 @@ def provider_close_review(*, provider: Provider, user, note: str) -> Provider:
     if not note:
         raise ValidationError({"note": "Record the outcome of the review."})
     change = change_from(provider)
+    change.context[REVIEW_CLOSED] = True
     provider.approval_review_required = False
     provider.approval_review_reason = f"{provider.approval_review_reason}\nClosed: {note}"
     raise_first(providers_check(changes=[change], user=user))
@@ -164,12 +173,12 @@ def provider_close_review(*, provider: Provider, user, note: str) -> Provider:
     return provider
 
 
-def provider_review_allowed(*, provider: Provider, user) -> bool:
+def provider_review_allowed(*, provider: Provider, user: Actor) -> bool:
     """Whether the approval review can be closed now, by this user."""
     return provider.approval_review_required and has_perm(
         user, "registers.approve_provider", provider
     )
 
 
-def provider_approval_allowed(*, provider: Provider, user) -> bool:
+def provider_approval_allowed(*, provider: Provider, user: Actor) -> bool:
     return has_perm(user, "registers.approve_provider", provider)

@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from registers.changes import Change, Refusal, link_parents, raise_first
 from registers.history_rows import bulk_create_recorded, bulk_update_recorded
+from registers.permissions import Actor
+
+logger = logging.getLogger(__name__)
 
 
-def stamp[M: Model](obj: M, *, user, reason: str) -> M:
+def stamp[M: Model](obj: M, *, user: Actor, reason: str) -> M:
     """simple-history reads these attributes when the record is saved."""
     obj._history_user = user
     obj._change_reason = reason
@@ -29,7 +32,7 @@ def change_for[M: Model](obj: M, *, context: dict | None = None) -> Change[M]:
 
 
 def record_changes(
-    changes: Sequence[Change], *, user, reason: str
+    changes: Sequence[Change], *, user: Actor, reason: str
 ) -> tuple[list[Model], list[Model]]:
     """Write new and changed records with history; unchanged ones write nothing.
 
@@ -43,7 +46,7 @@ def record_changes(
         obj._history_user = user
         obj._change_reason = getattr(obj, "_change_reason", None) or reason
         obj.save()
-        _forget_stamps([obj])
+        forget_stamps([obj])
         return ([obj], []) if changed[0].is_new else ([], [obj])
     created, updated = [], []
     by_model: dict[type[Model], list[Change]] = {}
@@ -56,11 +59,11 @@ def record_changes(
         old = [c for c in model_changes if not c.is_new]
         if old:
             updated += _bulk_update(old, model, user=user, reason=reason)
-    _forget_stamps([*created, *updated])
+    forget_stamps([*created, *updated])
     return created, updated
 
 
-def _bulk_update(changes: Sequence[Change], model, *, user, reason: str) -> list[Model]:
+def _bulk_update(changes: Sequence[Change], model, *, user: Actor, reason: str) -> list[Model]:
     objs = [c.obj for c in changes]
     fields = sorted({name for c in changes for name in c.changed_fields()})
     now = timezone.now()
@@ -73,17 +76,18 @@ def _bulk_update(changes: Sequence[Change], model, *, user, reason: str) -> list
     return objs
 
 
-def _forget_stamps(objs: Sequence[Model]) -> None:
+def forget_stamps(objs: Sequence[Model]) -> None:
     # A reason belongs to one write: a later write of the same object must not reuse it.
     for obj in objs:
         obj.__dict__.pop("_change_reason", None)
         obj.__dict__.pop("_history_user", None)
 
 
-def record_delete(obj: Model, *, user, reason: str) -> None:
+def record_delete(obj: Model, *, user: Actor, reason: str) -> None:
     stamp(obj, user=user, reason=reason)
     obj.delete()
-    _forget_stamps([obj])
+    forget_stamps([obj])
+    log_write(logger, f"{obj._meta.model_name}.deleted", user=user, deleted=1)
 
 
 def save_one[M: Model](
@@ -91,7 +95,7 @@ def save_one[M: Model](
     *,
     check: Callable[..., list[Refusal]],
     write: Callable[..., None],
-    user,
+    user: Actor,
     reason: str,
     context: dict | None = None,
     **options,
@@ -105,14 +109,19 @@ def save_one[M: Model](
 
 
 def check_one[M: Model](
-    obj: M, *, check: Callable[..., list[Refusal]], user, context: dict | None = None, **options
+    obj: M,
+    *,
+    check: Callable[..., list[Refusal]],
+    user: Actor,
+    context: dict | None = None,
+    **options,
 ) -> None:
     """The checks alone, for a form: raises ValidationError by field."""
     link_parents(obj)
     raise_first(check(changes=[change_for(obj, context=context)], user=user, **options))
 
 
-def log_write(logger: logging.Logger, event: str, *, user, **facts) -> None:
+def log_write(logger: logging.Logger, event: str, *, user: Actor, **facts) -> None:
     """One structured line per write: who, what and how many."""
     username = getattr(user, "username", None) or "system"
     detail = " ".join(f"{key}={value}" for key, value in facts.items())

@@ -9,35 +9,40 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 
-from django.core.exceptions import ValidationError
-
-from registers.changes import Change, ErrorCollector, Refusal
+from registers.changes import Change, ErrorCollector, Refusal, has_value
 from registers.models import Setting
-from registers.permissions import changeable_ids, has_perm
-from registers.services.monitoring import monitor_settings
+from registers.permissions import Actor
+from registers.services.checks import check_basics
+from registers.services.monitoring import monitoring_queue
 from registers.services.recording import log_write, record_changes, save_one
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
 
-MONITORING_FIELDS = ("enhanced_monitoring", "enhanced_monitoring_since")
+MONITORING_FIELDS = (
+    "enhanced_monitoring",
+    "enhanced_monitoring_since",
+    "enhanced_monitoring_inspection",
+)
 
 
-def settings_check(*, changes: Sequence[Change[Setting]], user, **_) -> list[Refusal]:
+def settings_check(*, changes: Sequence[Change[Setting]], user: Actor, **_) -> list[Refusal]:
     errors = ErrorCollector()
-    may_add = has_perm(user, "registers.add_setting")
-    allowed = changeable_ids(user, Setting, [c.obj.pk for c in changes if not c.is_new])
+    check_basics(
+        changes,
+        user=user,
+        errors=errors,
+        add_refused="You may not add settings.",
+        change_refused="This is not a setting you may change.",
+    )
     for change in changes:
         setting = change.obj
-        try:
-            setting.clean()
-        except ValidationError as exc:
-            errors.add_error(change, exc)
-        if change.is_new and not may_add:
-            errors.add(change, "You may not add settings.")
-        elif not change.is_new and setting.pk not in allowed:
-            errors.add(change, "This is not a setting you may change.")
-        if not change.is_new and change.changed(*MONITORING_FIELDS):
+        flagged_new = change.is_new and bool(
+            setting.enhanced_monitoring
+            or setting.enhanced_monitoring_since
+            or has_value(setting, "enhanced_monitoring_inspection")
+        )
+        if flagged_new or (not change.is_new and change.changed(*MONITORING_FIELDS)):
             errors.add(change, "Enhanced monitoring follows the Ofsted judgements, not edits.")
     _unique_urns(changes, errors)
     return errors.refusals()
@@ -59,19 +64,19 @@ def _unique_urns(changes: Sequence[Change[Setting]], errors: ErrorCollector) -> 
 
 
 def settings_write(
-    *, changes: Sequence[Change[Setting]], user, reason: str, today: date | None = None
+    *, changes: Sequence[Change[Setting]], user: Actor, reason: str, today: date | None = None
 ) -> None:
     with write_unit(user=user, today=today) as unit:
         created, updated = record_changes(changes, user=user, reason=reason)
         # A new setting, or one that changed hands, may have come into use.
-        monitor_settings(
+        monitoring_queue(
             setting_ids=[c.obj.pk for c in changes if c.is_new or c.changed("provider")],
             unit=unit,
         )
     log_write(logger, "settings.written", user=user, created=len(created), updated=len(updated))
 
 
-def setting_save(*, setting: Setting, user, reason: str = "", today: date | None = None):
+def setting_save(*, setting: Setting, user: Actor, reason: str = "", today: date | None = None):
     return save_one(
         setting,
         check=settings_check,

@@ -19,31 +19,31 @@ from django.utils import timezone
 from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
 from registers.dates import financial_year_start
 from registers.models import FundApplicantKind, FundStatus, SpotFundApplication
-from registers.permissions import changeable_ids, has_perm
-from registers.services.recording import log_write, record_changes, save_one
-from registers.services.units import write_unit
+from registers.permissions import Actor, has_perm
+from registers.services.checks import check_basics, write_records
+from registers.services.recording import save_one
 
 logger = logging.getLogger(__name__)
 
 DECIDE = "registers.decide_spotfundapplication"
 
 
-def spot_funds_check(*, changes: Sequence[Change[SpotFundApplication]], user, **_) -> list[Refusal]:
+def spot_funds_check(
+    *, changes: Sequence[Change[SpotFundApplication]], user: Actor, **_
+) -> list[Refusal]:
     errors = ErrorCollector()
-    may_add = has_perm(user, "registers.add_spotfundapplication")
-    allowed = changeable_ids(user, SpotFundApplication, [c.obj.pk for c in changes if not c.is_new])
+    check_basics(
+        changes,
+        user=user,
+        errors=errors,
+        add_refused="You may not apply to the spot commissioning fund.",
+        change_refused="This is not an application you may change.",
+        exempt=lambda change: change.context.get("action_permitted", False),
+    )
     for change in changes:
         application = change.obj
-        try:
-            application.clean()
-        except ValidationError as exc:
-            errors.add_error(change, exc)
         if change.is_new:
-            if not may_add:
-                errors.add(change, "You may not apply to the spot commissioning fund.")
             application.applicant = application.applicant or user
-        elif application.pk not in allowed and not change.context.get("action_permitted"):
-            errors.add(change, "This is not an application you may change.")
         if application.status != FundStatus.DECLINED:
             message = _cap_error(application)
             if message:
@@ -77,15 +77,13 @@ def _cap_error(application: SpotFundApplication) -> str:
 
 
 def spot_funds_write(
-    *, changes: Sequence[Change[SpotFundApplication]], user, reason: str, **_
+    *, changes: Sequence[Change[SpotFundApplication]], user: Actor, reason: str, **_
 ) -> None:
-    with write_unit(user=user):
-        created, updated = record_changes(changes, user=user, reason=reason)
-    log_write(logger, "spot_funds.written", user=user, created=len(created), updated=len(updated))
+    write_records(changes, user=user, reason=reason, logger=logger, event="spot_funds.written")
 
 
 def spot_fund_save(
-    *, application: SpotFundApplication, user, reason: str = ""
+    *, application: SpotFundApplication, user: Actor, reason: str = ""
 ) -> SpotFundApplication:
     return save_one(
         application,
@@ -96,7 +94,7 @@ def spot_fund_save(
     )
 
 
-def spot_fund_decision_allowed(*, application: SpotFundApplication, user) -> bool:
+def spot_fund_decision_allowed(*, application: SpotFundApplication, user: Actor) -> bool:
     return (
         application.status == FundStatus.SUBMITTED
         and has_perm(user, DECIDE, application)
@@ -105,7 +103,7 @@ def spot_fund_decision_allowed(*, application: SpotFundApplication, user) -> boo
 
 
 def spot_fund_decide(
-    *, application: SpotFundApplication, user, approve: bool, on: date | None = None
+    *, application: SpotFundApplication, user: Actor, approve: bool, on: date | None = None
 ) -> SpotFundApplication:
     if not has_perm(user, DECIDE, application):
         raise PermissionDenied("Only the Resource Panel's managers decide applications.")
@@ -127,7 +125,7 @@ def spot_fund_decide(
     return application
 
 
-def spot_fund_outcomes_allowed(*, application: SpotFundApplication, user) -> bool:
+def spot_fund_outcomes_allowed(*, application: SpotFundApplication, user: Actor) -> bool:
     return application.status == FundStatus.APPROVED and (
         has_perm(user, DECIDE, application) or application.applicant_id == getattr(user, "pk", 0)
     )
@@ -136,7 +134,7 @@ def spot_fund_outcomes_allowed(*, application: SpotFundApplication, user) -> boo
 def spot_fund_record_outcomes(
     *,
     application: SpotFundApplication,
-    user,
+    user: Actor,
     outcomes_achieved: str,
     case_study: str = "",
     completed_on: date | None = None,

@@ -69,20 +69,20 @@ HEADERS = [
 ]
 
 
-def is_over_threshold(contract: Contract) -> bool:
+def transparency_applies(contract: Contract) -> bool:
     value = _value(contract)
     return value is not None and value > conf.TRANSPARENCY_THRESHOLD
 
 
-def missing_fields(*, contract: Contract) -> list[str]:
+def transparency_missing_fields(*, contract: Contract) -> list[str]:
     """The Code's fields a contract over £5,000 lacks; empty when publishable
     or below the threshold."""
-    if not is_over_threshold(contract):
+    if not transparency_applies(contract):
         return []
     return [field.label for field in REQUIRED if field.value(contract) in (None, "")]
 
 
-def contracts_for_quarter(*, year: int, quarter: int) -> QuerySet[Contract]:
+def transparency_contracts(*, year: int, quarter: int) -> QuerySet[Contract]:
     """Contracts over £5,000 live at any time in the quarter."""
     start, end = quarter_bounds(year, quarter)
     threshold = conf.TRANSPARENCY_THRESHOLD
@@ -132,12 +132,12 @@ def row_for(contract: Contract) -> list[str]:
     ]
 
 
-def write_csv(*, year: int, quarter: int, stream: TextIO) -> int:
+def transparency_csv_write(*, year: int, quarter: int, stream: TextIO) -> int:
     """Write the quarter's file; returns the number of contracts."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(HEADERS)
     count = 0
-    for contract in contracts_for_quarter(year=year, quarter=quarter):
+    for contract in transparency_contracts(year=year, quarter=quarter):
         writer.writerow([escape_formula(cell) for cell in row_for(contract)])
         count += 1
     return count

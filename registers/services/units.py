@@ -16,12 +16,14 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from registers.permissions import Actor
+
 Handler = Callable[..., object]  # handler(items=set, unit=Unit) -> result
 
 
 @dataclass
 class Unit:
-    user: object
+    user: Actor
     today: date
     quiet: bool = False  # no emails: seeding demo data
     results: dict[str, object] = field(default_factory=dict)
@@ -53,7 +55,7 @@ _current: ContextVar[Unit | None] = ContextVar("write_unit", default=None)
 
 
 @contextmanager
-def write_unit(*, user, today: date | None = None, quiet: bool = False) -> Iterator[Unit]:
+def write_unit(*, user: Actor, today: date | None = None, quiet: bool = False) -> Iterator[Unit]:
     outer = _current.get()
     if outer is not None:
         with transaction.atomic():

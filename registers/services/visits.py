@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from registers.changes import Change, ErrorCollector, Refusal, has_value
 from registers.models import Visit, VisitStatus
-from registers.permissions import changeable_ids, has_perm
+from registers.permissions import Actor, has_perm
 from registers.selectors.users import lead_officer_candidates, with_current
 from registers.services.access import move_change_permission
+from registers.services.checks import check_basics
 from registers.services.recording import log_write, record_changes, save_one
 from registers.services.units import write_unit
 
@@ -74,8 +75,10 @@ def _status_errors(
         )
 
 
-def _lead_refusal(*, lead_id, user, candidates: set, may_assign: bool) -> str:
+def _lead_refusal(*, lead_id, user: Actor, candidates: set, may_assign: bool) -> str:
     """The one rule of who may be made a visit's lead, by whom."""
+    if lead_id is None:
+        return "" if may_assign else "Only managers may leave a visit without a lead officer."
     if lead_id not in candidates:
         return "is not an active QA officer or manager."
     if lead_id != getattr(user, "pk", None) and not may_assign:
@@ -83,7 +86,7 @@ def _lead_refusal(*, lead_id, user, candidates: set, may_assign: bool) -> str:
     return ""
 
 
-def lead_officer_choices(*, user, visit_id=None) -> QuerySet:
+def lead_officer_choices(*, user: Actor, visit_id=None) -> QuerySet:
     """Whom this user may make a visit's lead, and whoever leads it now."""
     candidates = set(lead_officer_candidates().values_list("pk", flat=True))
     may_assign = has_perm(user, ASSIGN)
@@ -99,22 +102,28 @@ def lead_officer_choices(*, user, visit_id=None) -> QuerySet:
 
 
 def visits_check(
-    *, changes: Sequence[Change[Visit]], user, today: date | None = None
+    *, changes: Sequence[Change[Visit]], user: Actor, today: date | None = None
 ) -> list[Refusal]:
     """Every rule a visit meets, however it is saved. One query per rule, not per row."""
     today = today or timezone.localdate()
     errors = ErrorCollector()
-    may_add = has_perm(user, "registers.add_visit")
+    check_basics(
+        changes,
+        user=user,
+        errors=errors,
+        add_refused="You may not plan visits.",
+        change_refused="This is not a visit you may change.",
+    )
     may_assign = has_perm(user, ASSIGN)
-    allowed = changeable_ids(user, Visit, [c.obj.pk for c in changes if not c.is_new])
-    new_leads = {id(c) for c in changes if c.obj.lead_officer_id and c.changed("lead_officer")}
+    # A lead named, or an existing visit left without one.
+    new_leads = {
+        id(c)
+        for c in changes
+        if c.changed("lead_officer") and (c.obj.lead_officer_id or not c.is_new)
+    }
     candidates = set(lead_officer_candidates().values_list("pk", flat=True)) if new_leads else set()
     for change in changes:
         visit = change.obj
-        if change.is_new and not may_add:
-            errors.add(change, "You may not plan visits.")
-        elif not change.is_new and visit.pk not in allowed:
-            errors.add(change, "This is not a visit you may change.")
         if not has_value(visit, "setting") and not has_value(visit, "provider"):
             errors.add(change, "Choose the setting visited, or the provider's office.", "setting")
         if id(change) in new_leads:
@@ -131,7 +140,7 @@ def visits_check(
     return errors.refusals()
 
 
-def visits_write(*, changes: Sequence[Change[Visit]], user, reason: str, **_) -> None:
+def visits_write(*, changes: Sequence[Change[Visit]], user: Actor, reason: str, **_) -> None:
     """Write checked visits, and move each lead's permission with the visit."""
     with write_unit(user=user):
         created, updated = record_changes(changes, user=user, reason=reason)
@@ -146,7 +155,7 @@ def visits_write(*, changes: Sequence[Change[Visit]], user, reason: str, **_) ->
     log_write(logger, "visits.written", user=user, created=len(created), updated=len(updated))
 
 
-def visit_save(*, visit: Visit, user, reason: str = "", today: date | None = None) -> Visit:
+def visit_save(*, visit: Visit, user: Actor, reason: str = "", today: date | None = None) -> Visit:
     return save_one(
         visit,
         check=visits_check,
@@ -158,7 +167,7 @@ def visit_save(*, visit: Visit, user, reason: str = "", today: date | None = Non
 
 
 def visit_plan(
-    *, user, planned_date: date, lead_officer=None, reason: str = "routine", **fields
+    *, user: Actor, planned_date: date, lead_officer=None, reason: str = "routine", **fields
 ) -> Visit:
     visit = Visit(
         planned_date=planned_date, lead_officer=lead_officer or user, reason=reason, **fields
@@ -169,7 +178,7 @@ def visit_plan(
 def visit_complete(
     *,
     visit: Visit,
-    user,
+    user: Actor,
     actual_date: date,
     rag: str,
     findings: str,
@@ -184,13 +193,13 @@ def visit_complete(
     return visit_save(visit=visit, user=user, reason="Visit completed", today=today)
 
 
-def visit_issue_report(*, visit: Visit, user, issued_on: date | None = None) -> Visit:
+def visit_issue_report(*, visit: Visit, user: Actor, issued_on: date | None = None) -> Visit:
     visit.status = VisitStatus.REPORT_ISSUED
     visit.report_issued_on = issued_on or timezone.localdate()
     return visit_save(visit=visit, user=user, reason="Visit report issued")
 
 
-def visits_issue_reports(*, visits: Sequence[Visit], user) -> int:
+def visits_issue_reports(*, visits: Sequence[Visit], user: Actor) -> int:
     """The list action: issue the report of each completed visit; others are left."""
     with write_unit(user=user):
         issued = 0
@@ -201,7 +210,7 @@ def visits_issue_reports(*, visits: Sequence[Visit], user) -> int:
     return issued
 
 
-def visit_cancel(*, visit: Visit, user, reason: str) -> Visit:
+def visit_cancel(*, visit: Visit, user: Actor, reason: str) -> Visit:
     visit.status = VisitStatus.CANCELLED
     visit.cancellation_reason = reason
     return visit_save(visit=visit, user=user, reason=f"Visit cancelled: {reason}")

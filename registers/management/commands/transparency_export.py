@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from registers.dates import last_completed_quarter, parse_quarter
-from registers.services.transparency import write_csv
+from registers.services.transparency import transparency_csv_write
 
 
 class Command(BaseCommand):
@@ -22,4 +22,4 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
         else:
             year, number = last_completed_quarter(timezone.localdate())
-        write_csv(year=year, quarter=number, stream=self.stdout._out)
+        transparency_csv_write(year=year, quarter=number, stream=self.stdout._out)
