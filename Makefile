@@ -2,27 +2,33 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 DEV_ENV := DEBUG=true
+PORT ?= 8000
+REQUIRE_MFA ?= false
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench bench-admin install clean lock
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@set -e; \
 	python=$$(scripts/find-python); \
 	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi; \
 	$(PY) -m pip install --quiet --upgrade pip; \
-	$(PY) -m pip install --quiet -e '.[test]'; \
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock; \
+	$(PY) -m pip install --quiet --no-deps -e .; \
 	rm -f $(VENV)/.installed-*; touch $@
 
+# The demo signs in with a password alone; production requires a second factor.
 run: install
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@echo "make run: REQUIRE_MFA=false for the demo, so the demo logins need no second factor."
+	@echo "          Production (DEBUG off) requires one; try it here with: make run REQUIRE_MFA=true"
+	$(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py seed_demo
+	$(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	@scripts/ensure-chromium
@@ -42,6 +48,19 @@ format: install
 bench: install
 	$(PY) scripts/bench_import.py --database sqlite
 	$(PY) scripts/bench_import.py --database '$(PG_URL)_bench'
+
+# Admin benchmark, run by hand: SQLite at a tenth of the volumes, then PostgreSQL.
+# BENCH_ARGS=--reuse keeps a database already built (the build takes minutes).
+bench-admin: install
+	$(PY) scripts/bench_admin.py --database sqlite $(BENCH_ARGS)
+	$(PY) scripts/bench_admin.py --database '$(PG_URL)_bench' $(BENCH_ARGS)
+
+# The versions the tests passed with, with hashes: regenerate after changing
+# pyproject.toml's dependencies (or to take newer releases), then run make test.
+lock:
+	$(PY) -m pip install --quiet "pip-tools>=7.6,<8"
+	$(VENV)/bin/pip-compile --quiet --upgrade --generate-hashes --extra test --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles test-results bench-results

@@ -4,9 +4,11 @@ DEBUG defaults to off. With DEBUG off the portal refuses to start without a
 real SECRET_KEY and ALLOWED_HOSTS, so a forgotten variable fails loudly.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.unfold import UNFOLD  # noqa: F401  (read by django-unfold)
@@ -17,7 +19,8 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
+# nosec B105: a public placeholder that the checks below refuse whenever DEBUG is off.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
@@ -50,27 +53,42 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
+    "csp",
     "guardian",
     "portal",
     "registers",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every response carries the policy: static files, redirects, errors.
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "registers.middleware.PermissionCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so a timed-out user is told why on the sign-in page.
+    "portal.middleware.session_timeouts.SessionTimeoutMiddleware",
+    "portal.middleware.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lockout into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
     # Production serves static files through WhiteNoise; runserver and the
     # tests' live server use Django's own static files handler.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -85,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -98,7 +117,10 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # First, so a locked-out username or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    # ModelBackend with one query for a user's role permissions.
+    "registers.auth_backends.RolePermissionBackend",
     "guardian.backends.ObjectPermissionBackend",
     "registers.auth_backends.ParentObjectPermissionBackend",
 ]
@@ -111,6 +133,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Second factor (django-otp): required unless REQUIRE_MFA says otherwise; on by
+# default whenever DEBUG is off. `make run` turns it off for the demo.
+REQUIRE_MFA = env.bool("REQUIRE_MFA", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Commissioning Portal")
+MFA_RECOVERY_CODES = 10
+# Passkeys (django-otp-webauthn) as a second factor only, never instead of the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Commissioning Portal"
+OTP_WEBAUTHN_RP_ID = env.str(
+    "OTP_WEBAUTHN_RP_ID", default=(ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost").strip(".")
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    default=[f"https://{host.strip('.')}" for host in ALLOWED_HOSTS if host not in ("*", "[::1]")]
+    + (
+        [f"http://localhost:{port}" for port in (8000, env.int("PORT", default=8000))]
+        if DEBUG
+        else []
+    ),
+)
+
+# Lockout (django-axes): by username and, separately, by client address.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "registers.second_factor_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+AXES_ENABLE_ADMIN = False  # managers use the portal's sign-in security page
+AXES_VERBOSE = False
+# Addresses or networks of the reverse proxies whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
@@ -158,7 +213,31 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="commissioning-portal
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Signed out after this long without a request, and this long after signing in.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_ABSOLUTE_TIMEOUT = SESSION_COOKIE_AGE
+SESSION_WARNING_SECONDS = 120  # the "about to be signed out" warning comes this early
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp). The portal has no inline script: its own
+# code is in static files, and a template that ever needs one uses {{ CSP_NONCE }}.
+# 'unsafe-eval' is there only because Unfold bundles the standard Alpine.js build,
+# which compiles the x-data / x-on expressions in Unfold's templates with
+# new Function(); Alpine's CSP build cannot run those expressions. Styles allow
+# inline because Unfold and Alpine set style attributes; scripts never do.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, UNSAFE_EVAL],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
@@ -202,6 +281,9 @@ IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=2000)
 IMPORT_PREVIEW_ROWS = 50
 
 # Quality assurance rules (manual 003), all overridable.
+# The council's area: an import's report lists new settings in these local
+# authorities (comma-separated names; empty means every authority).
+HOME_LOCAL_AUTHORITIES = env.list("HOME_LOCAL_AUTHORITIES", default=[])
 OFSTED_STALE_AFTER_MONTHS = env.int("OFSTED_STALE_AFTER_MONTHS", default=18)
 RISK_VISIT_WORKING_DAYS = {
     "inadequate": env.int("RISK_VISIT_DAYS_INADEQUATE", default=10),

@@ -30,7 +30,10 @@ UNFOLD = {
     "ENVIRONMENT": "portal.navigation.environment",
     "DASHBOARD_CALLBACK": "portal.dashboard.dashboard_callback",
     "STYLES": [lambda request: static("portal/css/portal.css")],
-    "SCRIPTS": [lambda request: static("portal/js/portal.js")],
+    "SCRIPTS": [
+        lambda request: static("portal/js/portal.js"),
+        lambda request: static("portal/js/session-timeout.js"),
+    ],
     "COLORS": {
         # Council blue; the darker shades keep text contrast above WCAG AA.
         "primary": {
@@ -111,6 +114,12 @@ UNFOLD = {
                         "upload_file",
                         "admin:registers_setting_ofsted_import",
                         "can_import_settings",
+                    ),
+                    _item(
+                        "Import runs",
+                        "history",
+                        "admin:registers_importrun_changelist",
+                        "can_view_import_runs",
                     ),
                 ],
             },

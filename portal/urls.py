@@ -1,12 +1,34 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
-from registers import views
+from registers import second_factor_views, session_views, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("documents/<path:name>", views.contract_document, name="contract_document"),
+    path(
+        "account/second-factor/",
+        include(
+            (
+                [
+                    path("", second_factor_views.verify, name="verify"),
+                    path("set-up/", second_factor_views.set_up, name="set_up"),
+                    path(
+                        "recovery-codes/",
+                        second_factor_views.new_recovery_codes,
+                        name="recovery_codes",
+                    ),
+                ],
+                "second_factor",
+            )
+        ),
+    ),
+    path(
+        "account/session/",
+        include(([path("", session_views.status, name="status")], "session")),
+    ),
+    path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", admin.site.urls),
 ]

@@ -16,3 +16,5 @@ class RegistersConfig(AppConfig):
     def ready(self) -> None:
         # Permissions added by later migrations reach the role groups too.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="registers-sync-roles")
+        # Django's documented place to connect receivers: the models are loaded now.
+        from registers import signals  # noqa: F401, PLC0415

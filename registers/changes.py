@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model
 
+# Change.context flag: the record is as Ofsted published it. A rule that only
+# surprises published data (a judgement on a monitoring inspection) gives way.
+AS_PUBLISHED = "as_published"
+
 
 @dataclass(eq=False)
 class Change[M: Model]:

@@ -44,12 +44,21 @@ def last_completed_quarter(today: date) -> tuple[int, int]:
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
+QUARTER_YEARS = (1990, 2200)
+
+
 def parse_quarter(value: str) -> tuple[int, int]:
     """'2026Q3' -> (2026, 3). Calendar quarters: Q1 is January to March."""
     text = value.strip().upper()
     year, sep, quarter = text.partition("Q")
     if not sep or not year.isdigit() or quarter not in {"1", "2", "3", "4"} or len(year) != 4:
         raise ValueError(f"'{value}' is not a quarter: write it as 2026Q3.")
+    if not QUARTER_YEARS[0] <= int(year) <= QUARTER_YEARS[1]:
+        # date() cannot hold a quarter ending after 9999, and no contract is that old or new.
+        raise ValueError(
+            f"'{value}' is not a quarter the register covers: "
+            f"the year must be from {QUARTER_YEARS[0]} to {QUARTER_YEARS[1]}."
+        )
     return int(year), int(quarter)
 
 

@@ -56,6 +56,8 @@ def _perms(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
 
 
 VIEW_EVERYTHING = _perms(("view",), REGISTER_MODELS) | _perms(("view",), HISTORY_MODELS)
+# Who imported what, and what it changed: for those who import, and for audit.
+IMPORT_RUNS = "registers.view_importrun"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: (
@@ -63,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         | _perms(("view",), HISTORY_MODELS)
         | _perms(("import", "export"), SPREADSHEET_MODELS)
         | {
+            IMPORT_RUNS,
             "registers.approve_provider",
             "registers.authorise_spot_purchase",
             "registers.decide_spotfundapplication",
@@ -75,6 +78,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
             "guardian.change_groupobjectpermission",
             "auth.view_user",
             "auth.view_group",
+            # Sign-in security: reset second factors, clear lockouts, read the trail.
+            "registers.manage_sign_in",
+            "registers.view_accessevent",
         }
     ),
     BUSINESS_SUPPORT: (
@@ -86,7 +92,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     QA_OFFICER: VIEW_EVERYTHING | {"registers.add_visit", "registers.add_concern"},
     COMMISSIONING_OFFICER: VIEW_EVERYTHING
     | {"registers.add_spotfundapplication", "registers.add_concern"},
-    AUDITOR: VIEW_EVERYTHING | _perms(("export",), SPREADSHEET_MODELS),
+    AUDITOR: VIEW_EVERYTHING
+    | _perms(("export",), SPREADSHEET_MODELS)
+    | {IMPORT_RUNS, "registers.view_accessevent"},
 }
 # Every role that sees a setting may raise a concern about it (add_concern);
 # escalating and closing stay with managers, who alone hold change_concern.

@@ -4,7 +4,9 @@ import re
 
 from django.core.exceptions import ValidationError
 
-URN_RE = re.compile(r"^(SC\d{6}|\d{7})$")
+# SC + 6 digits; 7 digits for newer registrations; 6 digits for some older ones
+# (secure training centres).
+URN_RE = re.compile(r"^(SC\d{6}|\d{6,7})$")
 EDUCATION_URN_RE = re.compile(r"^\d{6,7}$")
 COMPANY_RE = re.compile(r"^(\d{8}|[A-Z]{2}\d{6}|R\d{7})$")
 COMPANY_PARTS_RE = re.compile(r"^([A-Z]{0,2})(\d{1,8})$")
@@ -34,8 +36,8 @@ def normalise_urn(value: str) -> str:
 def validate_urn(value: str) -> None:
     if not URN_RE.match(normalise_urn(value)):
         raise ValidationError(
-            "'%(value)s' is not an Ofsted URN: use SC followed by 6 digits (SC123456) "
-            "or 7 digits (1234567).",
+            "'%(value)s' is not an Ofsted URN: use SC followed by 6 digits (SC123456), "
+            "7 digits (1234567) or, for some older registrations, 6 digits (123456).",
             code="invalid_urn",
             params={"value": value},
         )

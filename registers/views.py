@@ -30,7 +30,12 @@ def contract_document(request, name: str):
     """Stream a contract document to a user who may view its contract."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    document = ContractDocument.objects.select_related("contract").filter(file=name).first()
+    # PostgreSQL refuses a NUL byte in a text comparison: no stored name has one.
+    document = (
+        None
+        if "\x00" in name
+        else ContractDocument.objects.select_related("contract").filter(file=name).first()
+    )
     if document is None:
         raise Http404("No such document.")
     if not (

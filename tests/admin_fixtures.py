@@ -1,5 +1,6 @@
 """One record of every register, for tests that walk every admin page."""
 
+from registers.models import ImportRun
 from tests.factories import (
     ActionItemFactory,
     ConcernFactory,
@@ -28,7 +29,25 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
     action = ActionItemFactory(visit=visit)
     concern = ConcernFactory(setting=setting)
     fund = SpotFundFactory()
+    run = ImportRun.objects.create(
+        file_name="providers.csv",
+        kind="Ofsted provider-level file",
+        user=manager,
+        rows_read=1,
+        counts={"Settings": {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0}},
+        warnings=["Row 5, column 'Provision type': 'Zoo' is not a provision type"],
+        report=[
+            {
+                "section": "declined",
+                "urn": setting.urn,
+                "setting": setting.display_name,
+                "local_authority": setting.local_authority,
+                "detail": "Good to Inadequate",
+            }
+        ],
+    )
     return {
+        "importrun": run,
         "provider": provider,
         "setting": setting,
         "inspection": inspection,

@@ -30,6 +30,7 @@ from registers.models import (
     VisitStatus,
 )
 from registers.services.access import move_change_permission
+from registers.services.inspections import setting_ratings_refresh
 from registers.validators import normalise_provider_name
 
 
@@ -84,6 +85,13 @@ class InspectionFactory(factory.django.DjangoModelFactory):
     inspection_date = factory.LazyFunction(lambda: today() - timedelta(days=60))
     publication_date = factory.LazyAttribute(lambda i: i.inspection_date + timedelta(days=20))
     overall = Judgement.GOOD
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        inspection = super()._create(model_class, *args, **kwargs)
+        # The rating columns follow the inspections, as the inspection services keep them.
+        setting_ratings_refresh(setting_ids=[inspection.setting_id])
+        return inspection
 
 
 class FrameworkFactory(factory.django.DjangoModelFactory):

@@ -147,3 +147,63 @@ def older_row(urn, owner, judgement, event="30001", name="Café House"):
         judgement,
         judgement,
     ]
+
+
+# --- the shared files' excerpts (cut by scripts/ofsted_excerpts.py) ----------------------
+
+EXCERPTS = Path(__file__).resolve().parent.parent / "fixtures/ofsted"
+PROVIDERS_2016 = EXCERPTS / "providers_2016_excerpt.csv"
+PROVIDERS_2023 = EXCERPTS / "providers_2023_excerpt.csv"
+JOINERS_LEAVERS = {
+    year: EXCERPTS / f"joiners_leavers_{year}_excerpt.csv" for year in (2018, 2020, 2022)
+}
+# Leavers each joiners-and-leavers excerpt names that the 2016 excerpt also holds.
+LEAVERS_IN_2016 = {
+    2018: {"1179497", "SC001835", "SC003048"},
+    2020: {"1027076", "1155768", "SC005039"},
+    2022: {"1027081", "1027090", "SC003897"},
+}
+
+
+# --- layouts the shared files do not show, as the data README describes them -------------
+
+OLDEST_HEADER = [  # an early year: no names, no owners, 6-digit URNs, coded grades
+    "URN",
+    "Provider type",
+    "Reg Status",
+    "LA",
+    "Places",
+    "Short breaks only",
+    "Inspection ID",
+    "Inspection date",
+    "Overall effectiveness",
+]
+
+
+def oldest_layout_csv(rows, encoding="cp1252") -> bytes:
+    return csv_bytes([["Social care providers"], [], OLDEST_HEADER, *rows], encoding=encoding)
+
+
+NO_INSPECTIONS_HEADER = ["URN", "Setting Name", "Provision type", "Local authority", "Reg Status"]
+
+
+def no_inspections_csv(rows) -> bytes:
+    return csv_bytes([NO_INSPECTIONS_HEADER, *rows], encoding="cp1252")
+
+
+JOINERS_LEAVERS_XLSX_HEADER = [  # another year: other names, an xlsx, dates as dates
+    "URN",
+    "Provision type",
+    "Local authority",
+    "Registration date",
+    "Resigned or cancelled date",
+    "Joiner",
+    "Leaver",
+    "Registration status at 31 March 2019",
+    "Setting name",
+]
+
+
+def joiners_leavers_xlsx(rows) -> bytes:
+    title = [["Joiners and leavers 2018-19"], ["Source: Ofsted"]]
+    return xlsx_bytes(title + [JOINERS_LEAVERS_XLSX_HEADER] + rows)

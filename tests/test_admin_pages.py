@@ -18,6 +18,9 @@ CUSTOM_PAGES = [
     "admin:registers_setting_ofsted_import",
 ]
 
+# Records only the portal writes: nobody adds them by hand.
+READ_ONLY = {"importrun", "accessevent"}
+
 
 def admin_urls(records, *, include_auth: bool) -> list[str]:
     urls = []
@@ -26,7 +29,9 @@ def admin_urls(records, *, include_auth: bool) -> list[str]:
         if opts.app_label == "auth" and not include_auth:
             continue
         prefix = f"admin:{opts.app_label}_{opts.model_name}"
-        urls += [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_add")]
+        urls.append(reverse(f"{prefix}_changelist"))
+        if opts.model_name not in READ_ONLY:
+            urls.append(reverse(f"{prefix}_add"))
         obj = records.get(opts.model_name) or model._default_manager.first()
         if obj is not None:
             urls += [

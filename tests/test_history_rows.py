@@ -1,5 +1,8 @@
 """The services' bulk history writer writes what django-simple-history would."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from simple_history.utils import bulk_create_with_history
 
@@ -93,3 +96,20 @@ def test_updates_write_tilde_rows_with_the_new_values(manager):
         "Imported",
     )
     assert Provider.objects.get(pk=provider.pk).town == "New"
+
+
+def test_bulk_updates_store_each_kind_of_value_as_the_orm_would(manager, officer):
+    """Dates, money, flags, keys and blanks read back as they were set."""
+    first = ContractFactory(review_date=None, is_key_contract=False)
+    second = ContractFactory(review_date=date(2026, 1, 31), contract_manager=officer)
+    first.review_date, first.is_key_contract = date(2027, 3, 31), True
+    first.contract_manager = officer
+    first.annual_value = Decimal("12345.67")
+    second.review_date, second.contract_manager, second.title = None, None, "Renamed"
+    fields = ["review_date", "is_key_contract", "contract_manager", "annual_value", "title"]
+    bulk_update_recorded([first, second], Contract, fields, user=manager, reason="Imported")
+    stored = {c.pk: c for c in Contract.objects.filter(pk__in=[first.pk, second.pk])}
+    for expected in (first, second):
+        assert [getattr(stored[expected.pk], f) for f in fields] == [
+            getattr(expected, f) for f in fields
+        ]

@@ -27,13 +27,13 @@ def errors_of(obj) -> dict[str, list[str]]:
 
 
 class TestOfstedUrn:
-    @pytest.mark.parametrize("urn", ["SC123456", "1234567", "sc123456"])
-    def test_accepts_sc_and_seven_digit_urns(self, urn):
+    @pytest.mark.parametrize("urn", ["SC123456", "1234567", "sc123456", "123456"])
+    def test_accepts_sc_seven_and_six_digit_urns(self, urn):
         setting = Setting(urn=urn, provision_type="Children's home")
         setting.full_clean(exclude=["provider"])
         assert setting.urn == urn.strip().upper()
 
-    @pytest.mark.parametrize("urn", ["SC12345", "12345678", "AB123456", "SC1234567", "123456"])
+    @pytest.mark.parametrize("urn", ["SC12345", "12345678", "AB123456", "SC1234567", "12345"])
     def test_refuses_anything_else_with_a_clear_message(self, urn):
         errors = errors_of(Setting(urn=urn, provision_type="Children's home"))
         assert "is not an Ofsted URN" in errors["urn"][0]
@@ -42,6 +42,17 @@ class TestOfstedUrn:
         SettingFactory(urn="SC100001")
         with pytest.raises(IntegrityError):
             SettingFactory(urn="SC100001")
+
+    def test_settings_ofsted_does_not_register_have_no_urn(self):
+        # Unregulated and supported accommodation: no URN, and many of them.
+        for _ in range(2):
+            setting = SettingFactory.build(
+                urn="", provision_type="Supported accommodation", provider=None
+            )
+            setting.full_clean(exclude=["provider"])
+            setting.save()
+        assert Setting.objects.filter(urn__isnull=True).count() == 2
+        assert "no URN" in str(setting)
 
 
 class TestCompaniesHouseNumber:

@@ -26,12 +26,23 @@ from tests.factories import (
     InspectionFactory,
     ProviderFactory,
     SettingFactory,
+    SpotFundFactory,
     VisitFactory,
     today,
 )
 from tests.helpers import change_form_data
 from tests.ofsted_files import latest_layout_xlsx, latest_row
 from tests.spreadsheets import csv_bytes
+
+CONTRACT_HEADER = [
+    "Reference",
+    "Title",
+    "Provider",
+    "Procurement route",
+    "Start date",
+    "End date",
+    "Contract manager",
+]
 
 pytestmark = pytest.mark.django_db
 
@@ -300,15 +311,7 @@ class TestContractManagerEligibility:
         result = spreadsheet(
             ContractSpec(),
             [
-                [
-                    "Reference",
-                    "Title",
-                    "Provider",
-                    "Procurement route",
-                    "Start date",
-                    "End date",
-                    "Contract manager",
-                ],
+                CONTRACT_HEADER,
                 [
                     "C-1",
                     "Care",
@@ -332,15 +335,7 @@ class TestContractManagerEligibility:
         result = spreadsheet(
             ContractSpec(),
             [
-                [
-                    "Reference",
-                    "Title",
-                    "Provider",
-                    "Procurement route",
-                    "Start date",
-                    "End date",
-                    "Contract manager",
-                ],
+                CONTRACT_HEADER,
                 [
                     "C-1",
                     contract.title,
@@ -476,3 +471,52 @@ class TestRiTrigger:
             except RuntimeError:
                 pass
         assert not flagged(setting) and mail.outbox == []
+
+
+# --- the two pages that gave a server error, and the roles that contradicted the design ----
+
+
+class TestDecisionPages:
+    def test_authorising_a_spot_purchase_without_a_justification_is_a_form_error(
+        self, manager, support, client_for
+    ):
+        contract = ContractFactory(
+            procurement_route="spot_purchase", spot_justification="", spot_requested_by=support
+        )
+        response = client_for(manager).post(
+            reverse("admin:registers_contract_authorise_page", args=[contract.pk]),
+            {"role": "head_of_service", "confirm": "on"},
+        )
+        assert response.status_code == 200
+        assert response.context["form"].non_field_errors() == [
+            "Write why the framework could not meet the need first."
+        ]
+        contract.refresh_from_db()
+        assert contract.spot_authorised_on is None
+
+    def test_only_managers_decide_spot_fund_applications(self, support, officer, client_for):
+        application = SpotFundFactory(applicant=officer)
+        page = reverse("admin:registers_spotfundapplication_decide_page", args=[application.pk])
+        assert client_for(support).post(page, {"decision": "approve"}).status_code == 403
+        application.refresh_from_db()
+        assert application.status == "submitted"
+
+    @pytest.mark.parametrize("role", ["qa1", "support", "officer"])
+    def test_every_role_that_sees_a_setting_may_raise_a_concern(self, role, request, client_for):
+        user = request.getfixturevalue(role)
+        setting = SettingFactory()
+        response = client_for(user).post(
+            reverse("admin:registers_concern_add"),
+            {
+                "setting": str(setting.pk),
+                "raised_on": today().strftime("%d/%m/%Y"),
+                "category": "quality",
+                "description": "Staff rota left gaps at night.",
+            },
+        )
+        assert response.status_code == 302
+        concern = setting.concerns.get()
+        assert (concern.raised_by, concern.stage) == (user, 1)
+
+    def test_the_auditor_may_not_raise_one(self, auditor, client_for):
+        assert client_for(auditor).get(reverse("admin:registers_concern_add")).status_code == 403

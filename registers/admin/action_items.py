@@ -7,7 +7,7 @@ from unfold.decorators import action, display
 
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import FLAG_COLOURS, uk_date
-from registers.admin.permissions import request_cache
+from registers.admin.permissions import request_cache, request_grants
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.importing.specs.action_items import ActionItemSpec
 from registers.models import ActionItem
@@ -61,7 +61,7 @@ class ActionItemAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         ("due_date", RangeDateFilter),
     ]
     search_fields = ["description", "owner", "visit__setting__urn", "visit__setting__name"]
-    ordering = ["due_date"]
+    ordering = ["due_date", "id"]
     autocomplete_fields = ["visit"]
     fieldsets = [
         (
@@ -90,5 +90,7 @@ class ActionItemAdmin(SpreadsheetAdminMixin, RegisterAdmin):
 
     def has_add_permission(self, request):
         return request_cache(
-            request, "action-items-addable", lambda: action_items_addable(user=request.user)
+            request,
+            "action-items-addable",
+            lambda: action_items_addable(user=request.user, grants=lambda: request_grants(request)),
         )

@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from unfold.decorators import action
 
 from registers.admin.forms import ActionForm, add_service_errors
+from registers.admin.permissions import request_cache
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,12 @@ def _permission(page: ActionPage):
     def has_permission(self, request, object_id=None):
         if object_id is None:
             return False
-        obj = self.get_object(request, unquote(object_id))
+        # Each of the record's action buttons asks: read the record once per request.
+        obj = request_cache(
+            request,
+            ("action-page-object", self.model._meta.label, object_id),
+            lambda: self.get_object(request, unquote(object_id)),
+        )
         return obj is not None and page.allowed(obj, request.user)
 
     return has_permission

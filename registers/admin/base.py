@@ -6,20 +6,34 @@ register's services. A register's admin names its services and holds no rules.
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
+from registers.admin.changelist import PageFirstMixin
 from registers.admin.forms import RegisterForm, ServiceCheckedForm, with_service_check
 from registers.admin.history import HistoryMixin
-from registers.admin.permissions import ObjectPermissionsMixin
+from registers.admin.permissions import ObjectPermissionsMixin, request_cache
+from registers.admin.safe_input import SafeInputMixin
 from registers.services.recording import check_one, record_delete, save_one
 from registers.services.units import write_unit
 
+# Form fields the templates place themselves, never in a fieldset.
+FORM_ONLY = ("change_reason", "read_version")
 
-class RegisterAdmin(HistoryMixin, ObjectPermissionsMixin, SimpleHistoryAdmin, ModelAdmin):
+
+class RegisterAdmin(
+    SafeInputMixin,
+    PageFirstMixin,
+    HistoryMixin,
+    ObjectPermissionsMixin,
+    SimpleHistoryAdmin,
+    ModelAdmin,
+):
     """A register's admin. Subclasses set ``service_check`` and ``service_write``
     to the register's bulk check and write (one record is a bulk of one)."""
 
     service_check = None
     service_write = None
     list_per_page = 50
+    # One COUNT per page, of the filtered rows; not a second of the whole table.
+    show_full_result_count = False
     list_filter_submit = True
     warn_unsaved_form = True
     compressed_fields = True
@@ -29,6 +43,9 @@ class RegisterAdmin(HistoryMixin, ObjectPermissionsMixin, SimpleHistoryAdmin, Mo
     # --- one transaction per page, so follow-on work runs once ----------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method in ("GET", "HEAD"):
+            # Showing a form writes nothing: no transaction (and its savepoints).
+            return super().changeform_view(request, object_id, form_url, extra_context)
         with write_unit(user=request.user):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -43,6 +60,17 @@ class RegisterAdmin(HistoryMixin, ObjectPermissionsMixin, SimpleHistoryAdmin, Mo
             return super().delete_view(request, object_id, extra_context)
 
     # --- forms ask the service ------------------------------------------------
+
+    def get_object(self, request, object_id, from_field=None):
+        # A page and its action buttons read the record once. Only on GET: a POST's
+        # form alters the record it was given, and later checks need the stored one.
+        if request.method != "GET" or from_field is not None:
+            return super().get_object(request, object_id, from_field)
+        return request_cache(
+            request,
+            ("record", self.model._meta.label, str(object_id)),
+            lambda: super(RegisterAdmin, self).get_object(request, object_id),
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -65,7 +93,7 @@ class RegisterAdmin(HistoryMixin, ObjectPermissionsMixin, SimpleHistoryAdmin, Mo
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f != "change_reason"]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in FORM_ONLY]})
             for name, options in super().get_fieldsets(request, obj)
         ]
 

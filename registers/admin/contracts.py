@@ -14,6 +14,7 @@ from registers.admin.contract_records import DocumentInline, ReviewInline, Varia
 from registers.admin.display import CONTRACT_STATUS_COLOURS, labels, pounds, uk_date
 from registers.admin.forms import ActionForm
 from registers.admin.guardian import GuardianPagesMixin, MineFilter
+from registers.admin.permissions import request_cache
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.admin.transparency import TransparencyFileMixin
 from registers.dates import last_completed_quarter
@@ -295,7 +296,12 @@ class ContractAdmin(
             default=Value(False),
             output_field=BooleanField(),
         )
-        return with_status(super().get_queryset(request)).annotate(review_missing=review_missing)
+        return (
+            with_status(super().get_queryset(request))
+            .annotate(review_missing=review_missing)
+            # The record's page shows its supplier and manager: read with it.
+            .select_related("provider", "contract_manager")
+        )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -309,7 +315,12 @@ class ContractAdmin(
         if db_field.name == "contract_manager":
             match = request.resolver_match
             contract_id = match.kwargs.get("object_id") if match else None
-            kwargs["queryset"] = contract_manager_choices(contract_id=contract_id)
+            # Django builds the form twice per page (fieldsets, then the form): ask once.
+            kwargs["queryset"] = request_cache(
+                request,
+                ("contract_manager_choices", contract_id),
+                lambda: contract_manager_choices(contract_id=contract_id),
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- columns ------------------------------------------------------------------

@@ -11,6 +11,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from unfold import widgets
 
+from registers.selectors.versions import record_versions, versioned
+
 ServiceCheck = Callable[[object], None]  # raises ValidationError by field
 
 
@@ -44,10 +46,47 @@ def _label(form, name: str) -> str:
         return ""
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record the form was read at. Never a change in itself."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data) -> bool:
+        return False
+
+
+class VersionedHiddenInput(forms.HiddenInput):
+    """A formset row's id input that carries the row's version beside it: tabular
+    inlines and list rows render only their listed fields and the id."""
+
+    def __init__(self, form, attrs=None):
+        super().__init__(attrs)
+        self.form = form
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer) + str(self.form[VERSION])
+
+
+VERSION = "read_version"
+
+
 class ServiceCheckedForm(forms.ModelForm):
-    """A ModelForm that, once its own fields are valid, asks the service."""
+    """A ModelForm that, once its own fields are valid, asks the service. It carries
+    the version of the record it was read at, so the service refuses a stale save."""
 
     service_check: ServiceCheck | None = None
+    read_version = VersionField(required=False, min_value=0)
+
+    def __init__(self, *args, read_version: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and versioned(type(self.instance)):
+            if read_version is None:
+                read_version = record_versions(type(self.instance), [self.instance.pk]).get(
+                    self.instance.pk, 0
+                )
+            self.fields[VERSION].initial = read_version
+        else:
+            del self.fields[VERSION]
 
     def _post_clean(self):
         super()._post_clean()
@@ -55,10 +94,23 @@ class ServiceCheckedForm(forms.ModelForm):
             return
         if self.instance.pk and not self.has_changed():
             return  # an unchanged row writes nothing: there is nothing to check
+        if VERSION in self.fields and self.cleaned_data.get(VERSION) is not None:
+            self.instance._read_version = self.cleaned_data[VERSION]
         try:
             type(self).service_check(self.instance)
         except ValidationError as exc:
             add_service_errors(self, exc)
+            self._offer_reapply()
+
+    def _offer_reapply(self) -> None:
+        """After a stale refusal the form carries the latest version, so saving
+        again applies the user's values over the other change, knowingly."""
+        if VERSION not in self.fields or not self.instance.pk:
+            return
+        latest = record_versions(type(self.instance), [self.instance.pk]).get(self.instance.pk)
+        if latest is not None and latest != self.cleaned_data.get(VERSION):
+            self.data = self.data.copy()
+            self.data[self.add_prefix(VERSION)] = str(latest)
 
     def _update_errors(self, errors):
         # Model.clean() may name fields this form does not show: never a 500.
@@ -104,8 +156,22 @@ def labelled_formset(formset_class):
     """
 
     class Labelled(formset_class):
+        def get_form_kwargs(self, index):
+            kwargs = super().get_form_kwargs(index)
+            queryset = self.get_queryset() if hasattr(self, "get_queryset") else []
+            # A forged form count can point past the rows: Django refuses those itself.
+            if index is not None and index < min(self.initial_form_count(), len(queryset)):
+                if not hasattr(self, "_versions"):
+                    # One query for every row's version, not one per row.
+                    self._versions = record_versions(self.model, [obj.pk for obj in queryset])
+                kwargs["read_version"] = self._versions.get(queryset[index].pk, 0)
+            return kwargs
+
         def add_fields(self, form, index):
             super().add_fields(form, index)
+            pk_name = self.model._meta.pk.name
+            if VERSION in form.fields and pk_name in form.fields:
+                form.fields[pk_name].widget = VersionedHiddenInput(form)
             row = "new row" if index is None else f"row {index + 1}"
             for field in form.fields.values():
                 if not field.widget.is_hidden:

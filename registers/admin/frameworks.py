@@ -22,7 +22,13 @@ class LotInline(EditableTabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(admitted_total=Count("providers"))
+        # Each row's name reads its framework: no query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("framework")
+            .annotate(admitted_total=Count("providers"))
+        )
 
     @display(description="Admitted providers")
     def admitted(self, obj):

@@ -5,6 +5,8 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from registers.admin.access_trail import recorded_form
+
 
 class MineFilter(admin.SimpleListFilter):
     """My visits, my contracts: the records the user is responsible for."""
@@ -63,6 +65,14 @@ class GuardianPagesMixin:
         if request.user.groups.filter(pk=group_id).exists() and not request.user.is_superuser:
             raise PermissionDenied("You cannot change the permissions of your own group.")
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+    def get_obj_perms_manage_user_form(self, request):
+        form = super().get_obj_perms_manage_user_form(request)
+        return recorded_form(form, actor=request.user, for_group=False)
+
+    def get_obj_perms_manage_group_form(self, request):
+        form = super().get_obj_perms_manage_group_form(request)
+        return recorded_form(form, actor=request.user, for_group=True)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {

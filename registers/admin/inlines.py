@@ -4,7 +4,8 @@ from django import forms
 from unfold.admin import TabularInline
 
 from registers.admin.forms import ServiceCheckedForm, labelled_formset, with_service_check
-from registers.permissions import has_perm, perm_name
+from registers.admin.permissions import request_has_perm
+from registers.permissions import perm_name
 from registers.services.recording import check_one, record_delete, save_one
 
 
@@ -15,6 +16,10 @@ class InlineMixin:
     service_check = None  # the child register's bulk check
     service_write = None  # the child register's bulk write
     form = ServiceCheckedForm
+
+    def get_fields(self, request, obj=None):
+        # The row's version rides on its id input (labelled_formset), not in a column.
+        return [name for name in super().get_fields(request, obj) if name != "read_version"]
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -49,7 +54,7 @@ class InlineMixin:
     def _parent_change(self, request, obj) -> bool:
         if obj is None:
             return True
-        return has_perm(request.user, perm_name("change", obj), obj)
+        return request_has_perm(request, perm_name("change", obj), obj)
 
     def has_add_permission(self, request, obj=None):
         if obj is None:
@@ -71,7 +76,7 @@ class InlineMixin:
         return (
             True
             if obj is None
-            else has_perm(request.user, perm_name("view", obj), obj)
+            else request_has_perm(request, perm_name("view", obj), obj)
             or (self._parent_change(request, obj))
         )
 

@@ -37,7 +37,7 @@ class InspectionAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         ("publication_date", RangeDateFilter),
     ]
     search_fields = ["setting__urn", "setting__name", "event_number"]
-    ordering = ["-inspection_date"]
+    ordering = ["-inspection_date", "-id"]
     autocomplete_fields = ["setting"]
     date_hierarchy = "inspection_date"
     fieldsets = [

@@ -11,7 +11,15 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from registers.admin.forms import labelled_formset
-from registers.permissions import has_perm, perm_name, permitted
+from registers.permissions import (
+    PARENTS,
+    Grants,
+    cached_grants,
+    changeable_ids,
+    has_perm,
+    perm_name,
+    permitted,
+)
 
 
 def request_cache(request, key, compute):
@@ -20,6 +28,16 @@ def request_cache(request, key, compute):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def request_has_perm(request, perm: str, obj: Model) -> bool:
+    """has_perm for one record (answered once per request, see registers.permissions)."""
+    return has_perm(request.user, perm, obj)
+
+
+def request_grants(request) -> Grants:
+    """The user's per-record grants, read once per request (one query)."""
+    return cached_grants(request.user)
 
 
 class ObjectPermissionsMixin:
@@ -33,21 +51,38 @@ class ObjectPermissionsMixin:
         return self.visible(request, super().get_queryset(request))
 
     def visible(self, request, queryset: QuerySet) -> QuerySet:
-        return permitted(request.user, ("view", "change"), queryset)
+        return self.rows_with(request, ("view", "change"), queryset)
 
     def rows_with(self, request, actions: tuple[str, ...], queryset: QuerySet) -> QuerySet:
         """Rows on which the user holds any of ``actions``, directly or on the parent."""
-        return permitted(request.user, actions, queryset)
+        return permitted(request.user, actions, queryset, grants=lambda: request_grants(request))
 
     def has_object_grants(self, request, actions: tuple[str, ...]) -> bool:
-        """Whether the user holds a per-record grant for any row of this model."""
+        """Whether the user holds a per-record grant for any row of this model
+        (or, for a child record, of its parent): from the request's one grants query."""
+        if not request.user.is_active:
+            return False
+        grants = request_grants(request)
+        model_name = self.model._meta.model_name
+        parent_field = PARENTS.get(model_name)
+        if parent_field is not None:
+            parent = self.model._meta.get_field(parent_field).related_model._meta.model_name
+            parent_actions = ("view", "change") if "view" in actions else ("change",)
+            return bool(grants.any_of(f"{action}_{parent}" for action in parent_actions))
+        return bool(grants.any_of(f"{action}_{model_name}" for action in actions))
 
-        def compute():
-            if not request.user.is_active:
-                return False
-            return self.rows_with(request, actions, self.model._default_manager.all()).exists()
-
-        return request_cache(request, ("grants", self.model._meta.label, actions), compute)
+    def changeable_on_page(self, request, objects) -> set:
+        """The ids of ``objects`` the user may change: one query for the page,
+        none when the user may change every row."""
+        ids = [obj.pk for obj in objects]
+        key = ("changeable", self.model._meta.label, tuple(sorted(ids)))
+        return request_cache(
+            request,
+            key,
+            lambda: changeable_ids(
+                request.user, self.model, ids, grants=lambda: request_grants(request)
+            ),
+        )
 
     # --- permissions --------------------------------------------------------------
 
@@ -55,7 +90,7 @@ class ObjectPermissionsMixin:
         perm = perm_name(action, self.model)
         if obj is None:
             return request.user.is_active and request.user.has_perm(perm)
-        return has_perm(request.user, perm, obj)
+        return request_has_perm(request, perm, obj)
 
     def has_view_permission(self, request, obj=None):
         if obj is None:
@@ -94,7 +129,15 @@ class ObjectPermissionsMixin:
         rows they can see but not change. Nothing is changed then.
         """
         objects = list(queryset)
-        if any(not getattr(self, f"has_{action}_permission")(request, obj) for obj in objects):
+        if action == "change":
+            # One query for the selection, not one per row.
+            allowed = self.changeable_on_page(request, objects)
+            refused = any(obj.pk not in allowed for obj in objects)
+        else:
+            refused = any(
+                not getattr(self, f"has_{action}_permission")(request, obj) for obj in objects
+            )
+        if refused:
             raise PermissionDenied
         return objects
 
@@ -115,7 +158,9 @@ class ObjectPermissionsMixin:
         class GuardedFormSet(formset_class):
             def _construct_form(self, i, **form_kwargs):
                 form = super()._construct_form(i, **form_kwargs)
-                if form.instance.pk and not admin.has_change_permission(request, form.instance):
+                # One permission query for the page's rows, not one per row.
+                changeable = admin.changeable_on_page(request, self.get_queryset())
+                if form.instance.pk and form.instance.pk not in changeable:
                     for field in form.fields.values():
                         field.disabled = True
                 return form
@@ -127,7 +172,7 @@ class ObjectPermissionsMixin:
         if related_admin is not None and "queryset" not in kwargs:
             queryset = related_admin.get_queryset(request)
             if db_field.name in self.changeable_fk_fields:
-                queryset = permitted(request.user, ("change",), queryset)
+                queryset = self.rows_with(request, ("change",), queryset)
             kwargs["queryset"] = queryset
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -137,7 +182,7 @@ class ObjectPermissionsMixin:
         if source is not None:
             source_admin, field_name = source
             if field_name in getattr(source_admin, "changeable_fk_fields", ()):
-                queryset = permitted(request.user, ("change",), queryset)
+                queryset = self.rows_with(request, ("change",), queryset)
         return queryset, distinct
 
     def _autocomplete_source(self, request):
@@ -149,3 +194,17 @@ class ObjectPermissionsMixin:
             if model._meta.app_label == app_label and model._meta.model_name == model_name:
                 return model_admin, request.GET.get("field_name")
         return None
+
+
+class WrittenByThePortalMixin:
+    """Records only the services write (import runs, the access trail): read-only
+    to everyone, whatever their model permissions say."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -130,7 +130,7 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
         ("approval_status_changed_on", RangeDateFilter),
     ]
     search_fields = ["name", "trading_name", "company_number", "charity_number", "postcode"]
-    ordering = ["name"]
+    ordering = ["name", "id"]
     inlines = [SettingInline, ContractInline]
     readonly_fields = [
         "approval_status",

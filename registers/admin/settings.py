@@ -13,15 +13,16 @@ from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk
 from registers.admin.inlines import EditableTabularInline, SummaryTabularInline
 from registers.admin.spreadsheets import ImportFlow, SpreadsheetAdminMixin, spec_runner
 from registers.importing.specs.ofsted import OfstedSpec
+from registers.importing.specs.ofsted_joiners_leavers import OfstedJoinersLeaversSpec
 from registers.importing.specs.settings import SettingSpec
-from registers.models import Inspection, Judgement, Setting, Visit
+from registers.models import Inspection, Judgement, Setting, Trend, Visit
 from registers.models.inspections import FULL_SCALE
 from registers.selectors.settings import (
-    Trend,
     in_use_q,
+    is_stale,
     setting_is_in_use,
+    stale_q,
     with_next_visit,
-    with_ratings,
 )
 from registers.services.inspections import (
     inspection_delete,
@@ -42,7 +43,7 @@ class RatingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "none":
-            return queryset.filter(current_rating__isnull=True)
+            return queryset.filter(current_rating="")
         if self.value():
             return queryset.filter(current_rating=self.value())
         return queryset
@@ -53,7 +54,7 @@ class TrendFilter(admin.SimpleListFilter):
     parameter_name = "trend"
 
     def lookups(self, request, model_admin):
-        return Trend.CHOICES
+        return Trend.choices
 
     def queryset(self, request, queryset):
         return queryset.filter(trend=self.value()) if self.value() else queryset
@@ -67,7 +68,9 @@ class StaleFilter(admin.SimpleListFilter):
         return [("yes", f"Stale (over {conf.OFSTED_STALE_AFTER_MONTHS} months old)")]
 
     def queryset(self, request, queryset):
-        return queryset.filter(is_stale=True) if self.value() == "yes" else queryset
+        if self.value() == "yes":
+            return queryset.filter(stale_q(today=timezone.localdate()))
+        return queryset
 
 
 class InUseFilter(admin.SimpleListFilter):
@@ -116,6 +119,10 @@ class VisitInline(SummaryTabularInline):
     ordering = ["-planned_date"]
     verbose_name_plural = "QA visits"
 
+    def get_queryset(self, request):
+        # Each row's name reads its setting, provider and officer: no query per row.
+        return super().get_queryset(request).select_related("setting", "provider", "lead_officer")
+
 
 @admin.register(Setting)
 class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
@@ -139,6 +146,7 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         TrendFilter,
         StaleFilter,
         "enhanced_monitoring",
+        "placement_review_required",
         InUseFilter,
         MatchingFilter,
         "registration_status",
@@ -156,6 +164,8 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         "trend_label",
         "latest_full",
         "owner_name_from_ofsted",
+        "provision_type_as_published",
+        "local_authority_as_published",
         "enhanced_monitoring",
         "enhanced_monitoring_since",
         "enhanced_monitoring_inspection",
@@ -170,8 +180,8 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
                     ("urn", "linked_education_urn"),
                     "name",
                     "provider",
-                    "provision_type",
-                    ("registration_status", "registration_date"),
+                    ("provision_type", "provision_type_as_published"),
+                    ("registration_status", "registration_status_since", "registration_date"),
                     "places",
                     ("is_short_breaks_only", "is_multi_building"),
                 ],
@@ -186,6 +196,7 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
                     "address_line_2",
                     ("town", "county", "postcode"),
                     ("local_authority", "ofsted_region", "ofsted_sector"),
+                    "local_authority_as_published",
                 ],
             },
         ),
@@ -210,6 +221,8 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
                     "enhanced_monitoring",
                     "enhanced_monitoring_since",
                     "enhanced_monitoring_inspection",
+                    ("placement_review_required", "placement_review_since"),
+                    "placement_review_reason",
                     "compliance_notice_on",
                     "accommodation_restriction_on",
                     "next_visit",
@@ -219,14 +232,11 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
     ]
     actions_list = ["import_ofsted_file"]
 
-    def get_queryset(self, request):
-        return with_ratings(super().get_queryset(request))
-
     @display(description="Setting", ordering="urn", header=True)
     def setting(self, obj):
         return obj.display_name, obj.urn
 
-    @display(description="Rating", ordering="current_rank", label=JUDGEMENT_COLOURS)
+    @display(description="Rating", ordering="current_rating_rank", label=JUDGEMENT_COLOURS)
     def rating(self, obj):
         return Judgement(obj.current_rating).label if obj.current_rating else ""
 
@@ -244,7 +254,7 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
 
     @display(description="Trend", ordering="trend", label=TREND_COLOURS)
     def trend_label(self, obj):
-        return Trend.LABELS.get(obj.trend, "")
+        return obj.get_trend_display()
 
     @display(description="Latest full inspection", ordering="latest_full_inspection_date")
     def latest_full(self, obj):
@@ -255,8 +265,10 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         flags = []
         if obj.enhanced_monitoring:
             flags.append("Enhanced monitoring")
-        if obj.is_stale:
+        if is_stale(obj, today=timezone.localdate()):
             flags.append("Stale")
+        if obj.placement_review_required:
+            flags.append("Placement review")
         return labels(*flags)
 
     @display(description="Next QA visit due")
@@ -277,18 +289,27 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
 
     def ofsted_flow(self) -> ImportFlow:
         columns = [column for column in OfstedSpec.columns if column.importable]
+        # And the columns only a joiners-and-leavers file has.
+        headers = {column.header for column in columns}
+        columns += [
+            column
+            for column in OfstedJoinersLeaversSpec.columns
+            if column.importable and column.header not in headers
+        ]
         return ImportFlow(
             key="ofsted",
-            title="Import an Ofsted provider-level file",
+            title="Import an Ofsted file",
             run=spec_runner(OfstedSpec),
             upload_url=self._url("ofsted_import"),
             confirm_url=self._url("ofsted_confirm"),
             columns=columns,
             intro=(
-                "Upload the provider-level sheet of Ofsted's \"Children's social care data in "
-                'England" for any year, as CSV, XLSX or ODS. The header row is found wherever it '
-                "is and columns are matched by the names Ofsted has used. REDACTED names and "
-                "addresses never overwrite what the register knows."
+                "Upload the provider-level or the joiners-and-leavers sheet of Ofsted's "
+                '"Children\'s social care data in England" for any year, as CSV, XLSX or ODS: '
+                "the page says which kind it found. The header row is found wherever it is and "
+                "columns are matched by the names Ofsted has used. REDACTED names and addresses "
+                "never overwrite what the register knows. What Ofsted published that surprises "
+                "the register's rules is imported as published and listed as a warning."
             ),
         )
 

@@ -7,12 +7,16 @@ preview of changes) and confirm (the same file, held server-side, written).
 
 import contextlib
 import secrets
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import tablib
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +24,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.tmp_storages import TempFolderStorage
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from registers.importing.engine import Column, Spec
@@ -107,6 +110,17 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def get_import_resource_classes(self, request):
         return [resource_class(self.spec_class, self.spec_class().importable_columns())]
 
+    def export_action(self, request):
+        # The export reads the list's filters from the query string; a filter the list
+        # does not have is the user's mistake, not a server error.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            messages.error(
+                request, "That link has filters this list does not have: export from the list."
+            )
+            return HttpResponseRedirect(self._url("changelist"))
+
     def get_export_filename(self, request, queryset, file_format):
         today = timezone.localdate()
         return f"{slugify(self.spec_class.label)}-{today:%Y-%m-%d}.{file_format.get_extension()}"
@@ -176,24 +190,29 @@ class SpreadsheetAdminMixin(ImportExportMixin):
                 request, "That import has expired or was already confirmed: upload the file again."
             )
             return HttpResponseRedirect(flow.upload_url)
-        storage = TempFolderStorage(name=held["name"], read_mode="rb")
         try:
-            data = storage.read()
+            data = _take_held(held["name"])
         except OSError:
             messages.error(request, "The uploaded file is no longer available: upload it again.")
             return HttpResponseRedirect(flow.upload_url)
-        finally:
-            _remove_quietly(storage)
         result = flow.run(data=data, file_name=held["file_name"], user=request.user, dry_run=False)
         if not result.written:
             return self._import_page(
                 request, flow, self.create_import_form(request), {"result": result}
             )
         messages.success(
-            request, f"Imported {result.file_name}: " + "; ".join(result.summary_lines()) + "."
+            request,
+            f"Imported {result.file_name}{f' ({result.kind})' if result.kind else ''}: "
+            + "; ".join(result.summary_lines())
+            + ".",
         )
         for line in result.follow_up:
             messages.info(request, line)
+        if result.kind and result.run_id and request.user.has_perm("registers.view_importrun"):
+            # An Ofsted file: the run's page, its "what changed" report downloadable as CSV.
+            return HttpResponseRedirect(
+                reverse("admin:registers_importrun_change", args=[result.run_id])
+            )
         return HttpResponseRedirect(self._url("changelist"))
 
     def _import_page(self, request, flow: ImportFlow, form, extra: dict):
@@ -211,12 +230,11 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     def _hold_upload(self, request, data: bytes, file_name: str, flow: ImportFlow) -> str:
         """Keep the checked file server-side until the same user confirms it."""
-        storage = TempFolderStorage(read_mode="rb")
-        storage.save(data)
+        name = _hold(data)
         token = secrets.token_urlsafe(16)
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {
-            "name": storage.name,
+            "name": name,
             "file_name": file_name,
             "flow": f"{self.opts.label}:{flow.key}",
         }
@@ -241,6 +259,23 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return response
 
 
-def _remove_quietly(storage) -> None:
-    with contextlib.suppress(OSError):
-        storage.remove()
+# Uploads awaiting confirmation live in the shared file storage (MEDIA_ROOT, or
+# whatever STORAGES["default"] names), not /tmp: the confirming request may
+# reach another app server than the one that checked the file.
+HELD_FOLDER = "pending-imports"
+
+
+def _hold(data: bytes) -> str:
+    return default_storage.save(f"{HELD_FOLDER}/{uuid.uuid4().hex}", ContentFile(data))
+
+
+def _take_held(name: str) -> bytes:
+    """The held upload's bytes; it is removed, so a token confirms only once."""
+    if not name.startswith(f"{HELD_FOLDER}/"):
+        raise FileNotFoundError(name)
+    try:
+        with default_storage.open(name, "rb") as held:
+            return held.read()
+    finally:
+        with contextlib.suppress(OSError):
+            default_storage.delete(name)

@@ -13,6 +13,7 @@ from registers.admin.display import FLAG_COLOURS, RAG_COLOURS, VISIT_STATUS_COLO
 from registers.admin.forms import RegisterForm
 from registers.admin.guardian import GuardianPagesMixin, MineFilter
 from registers.admin.inlines import EditableTabularInline
+from registers.admin.permissions import request_cache
 from registers.admin.schedule import ScheduleViewsMixin
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.importing.specs.visits import VisitSpec
@@ -122,7 +123,7 @@ class VisitAdmin(
         ("planned_date", RangeDateFilter),
     ]
     search_fields = ["setting__urn", "setting__name", "provider__name", "findings"]
-    ordering = ["planned_date"]
+    ordering = ["planned_date", "id"]
     autocomplete_fields = ["setting", "provider"]
     inlines = [ActionItemInline]
     readonly_fields = ["triggered_by_inspection"]
@@ -174,7 +175,12 @@ class VisitAdmin(
         if db_field.name == "lead_officer":
             match = request.resolver_match
             visit_id = match.kwargs.get("object_id") if match else None
-            kwargs["queryset"] = lead_officer_choices(user=request.user, visit_id=visit_id)
+            # Django builds the form twice per page (fieldsets, then the form): ask once.
+            kwargs["queryset"] = request_cache(
+                request,
+                ("lead_officer_choices", visit_id),
+                lambda: lead_officer_choices(user=request.user, visit_id=visit_id),
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @display(description="Visit", ordering="setting__urn", header=True)

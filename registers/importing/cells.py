@@ -5,6 +5,7 @@ returns a Python value, or raises CellError with a message that completes
 "Row 14, column 'Start date': '13/31/2025' ...".
 """
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ def _normalise_spaces(value: str) -> str:
 
 def clean_text(value: str) -> str:
     """Strip ordinary and non-breaking spaces; refuse control characters."""
+    if value.isascii() and value.isprintable():
+        return value.strip()  # most cells: nothing to translate or refuse
     value = _normalise_spaces(value)
     match = CONTROL_RE.search(value)
     if match:
@@ -275,6 +278,7 @@ class YesNo(Parser):
         return "Yes or No"
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats the same few values
 def choice_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", "and")).strip()
 

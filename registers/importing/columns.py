@@ -23,6 +23,9 @@ class Column:
     help: str = ""
     aliases: tuple[str, ...] = ()
     model: type[Model] | None = None  # the field's model, when not the spec's own
+    # Regular expressions over header_key(name), for names that carry a date or an
+    # unfilled placeholder ("Registration status at 31 March 2020", "... @enddate").
+    patterns: tuple[str, ...] = ()
 
     def describe(self) -> str:
         return self.help or (self.parser.describe() if self.parser else "")
@@ -40,7 +43,7 @@ def header_key(text) -> str:
 class ParsedRow:
     number: int
     values: dict[str, object] = field(default_factory=dict)  # header -> value, or CLEAR
-    present: set[str] = field(default_factory=set)
+    present: frozenset[str] = frozenset()  # the file's columns: one set shared by every row
     blank_reasons: dict[str, str] = field(default_factory=dict)  # header -> why it reads blank
     invalid: bool = False
 

@@ -9,6 +9,7 @@ the spec for a ``Plan``. It writes nothing: registers.services.imports checks
 the plan against the services' rules and has them write it.
 """
 
+import re
 from collections.abc import Hashable
 
 from django.db.models import Model
@@ -30,6 +31,11 @@ class Spec:
     header_search_rows = 1  # the header may sit below this many title rows, less one
     ignore_unknown_columns = False
     required_headers: tuple[str, ...] = ()  # columns the header must name, besides keys
+    kind = ""  # what the file is, said back to the user ("Ofsted provider-level file")
+
+    def for_table(self, table: Table, file_name: str) -> "Spec":
+        """The spec that reads this table: a family of file kinds picks one here."""
+        return self
 
     def write_order(self) -> list[type[Model]]:
         """The registers a plan writes, parents first."""
@@ -106,15 +112,21 @@ class Spec:
 def plan_file(*, spec: Spec, data: bytes, file_name: str, user) -> Plan:
     """Read and plan the file. Problems and warnings are on ``plan.result``."""
     result = ImportResult(file_name=file_name, dry_run=True)
-    plan = Plan(spec=spec, result=result)
-    for label in spec.count_labels():
-        result.counts_for(label)
     try:
         table = read_table(data, file_name)
     except FileRejected as exc:
         result.add_problem(str(exc))
+        table = None
+    if table is not None:
+        spec = spec.for_table(table, file_name)
+    result.kind = spec.kind
+    plan = Plan(spec=spec, result=result)
+    for label in spec.count_labels():
+        result.counts_for(label)
+    if table is None:
         return plan
     rows = parse_rows(spec=spec, table=table, result=result)
+    del table  # the parsed rows hold what planning needs: halve the peak on large files
     if rows is None:
         return plan
     check_duplicates(spec=spec, rows=rows, result=result)
@@ -134,12 +146,40 @@ def plan_file(*, spec: Spec, data: bytes, file_name: str, user) -> Plan:
 # --- the header ----------------------------------------------------------------
 
 
+class _HeaderIndex(dict):
+    """header_key(name) -> column, by every name; then by the columns' patterns."""
+
+    def __init__(self, spec: Spec):
+        super().__init__()
+        self.patterns = []
+        for column in spec.columns:
+            for name in column.names():
+                self[header_key(name)] = column
+            self.patterns += [(re.compile(p), column) for p in column.patterns]
+
+    def __missing__(self, key: str):
+        raise KeyError(key)
+
+    def __contains__(self, key) -> bool:
+        return self.get(key) is not None
+
+    def get(self, key, default=None):
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        for pattern, column in self.patterns:
+            if pattern.search(key):
+                return column
+        return default
+
+    def __getitem__(self, key):
+        column = self.get(key)
+        if column is None:
+            raise KeyError(key)
+        return column
+
+
 def _alias_index(spec: Spec) -> dict[str, Column]:
-    index = {}
-    for column in spec.columns:
-        for name in column.names():
-            index[header_key(name)] = column
-    return index
+    return _HeaderIndex(spec)
 
 
 def find_header(spec: Spec, table: Table) -> tuple[int, list] | None:
@@ -240,6 +280,7 @@ def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[Parsed
     context = Context(date1904=table.date1904)
     counts = result.counts_for(spec.label)
     keys = [i for i, column in mapping.items() if column.key]
+    present = frozenset(column.header for column in mapping.values())
     rows: list[ParsedRow] = []
     for number, cells in table.rows:
         if number <= header_number:
@@ -253,23 +294,32 @@ def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[Parsed
             counts.skipped += 1
             continue
         result.rows_read += 1
-        rows.append(_parse_row(number, cells, mapping, context, result))
+        rows.append(_parse_row(number, cells, mapping, present, context, result))
     if not rows:
         result.add_problem("The file has a header but no data rows.")
         return None
     return rows
 
 
-def _parse_row(number: int, cells: list, mapping, context, result) -> ParsedRow:
-    row = ParsedRow(number=number)
+def _parse_row(number: int, cells: list, mapping, present, context, result) -> ParsedRow:
+    row = ParsedRow(number=number, present=present)
     for position, column in mapping.items():
         raw = cells[position] if position < len(cells) else None
-        row.present.add(column.header)
+        if raw is None or raw == "":
+            # Most cells of a published file are empty: skip the parser for them.
+            if column.key:
+                result.add_problem(
+                    f"is empty, and {column.header} is required", row=number, column=column.header
+                )
+                row.invalid = True
+            else:
+                row.values[column.header] = column.parser.blank
+            continue
         if isinstance(raw, CellIssue) and "merged" not in raw.reason:
             result.add_problem(f"holds {raw.reason}", row=number, column=column.header)
             row.invalid = True
             continue
-        if isinstance(raw, str) and raw.strip().lower() == CLEAR_MARKER:
+        if isinstance(raw, str) and "[" in raw and raw.strip().lower() == CLEAR_MARKER:
             if column.key or column.required:
                 result.add_problem(
                     f"cannot be cleared: {column.header} is required",

@@ -1,7 +1,9 @@
 """OpenDocument spreadsheets, streamed, with LibreOffice's repeated rows folded."""
 
 import zipfile
-from xml.etree.ElementTree import Element
+
+# nosec B405: only the Element type, for hints; parsing is defusedxml.iterparse (tables.py).
+from xml.etree.ElementTree import Element  # nosec B405
 
 from django.conf import settings
 

@@ -77,6 +77,9 @@ class ImportResult:
     written: bool = False
     notes: list[str] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)  # what the services did after the write
+    kind: str = ""  # the kind of file found, when a spec reads a family of kinds
+    run_id: int | None = None  # the ImportRun recording a written import
+    report: list[dict] = field(default_factory=list)  # "what changed", once written
 
     @property
     def ok(self) -> bool:

@@ -6,6 +6,7 @@ from registers.models.access import (
     VisitGroupObjectPermission,
     VisitUserObjectPermission,
 )
+from registers.models.access_events import AccessEvent, AccessEventKind
 from registers.models.action_items import ActionItem, ActionStatus
 from registers.models.common import Rag
 from registers.models.concerns import Concern, ConcernCategory, ConcernStage
@@ -23,9 +24,10 @@ from registers.models.contracts import (
     VariationKind,
 )
 from registers.models.frameworks import Framework, FrameworkKind, Lot
+from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
 from registers.models.providers import ApprovalStatus, Provider, Sector
-from registers.models.settings import RegistrationStatus, Setting
+from registers.models.settings import RegistrationStatus, Setting, Trend
 from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
 from registers.models.visits import (
     CalendarFeed,
@@ -36,6 +38,8 @@ from registers.models.visits import (
 )
 
 __all__ = [
+    "AccessEvent",
+    "AccessEventKind",
     "ActionItem",
     "ActionStatus",
     "ApprovalStatus",
@@ -56,6 +60,7 @@ __all__ = [
     "FrameworkKind",
     "FundApplicantKind",
     "FundStatus",
+    "ImportRun",
     "Inspection",
     "InspectionType",
     "Judgement",
@@ -71,6 +76,7 @@ __all__ = [
     "Setting",
     "SpotFundApplication",
     "TenderType",
+    "Trend",
     "VariationKind",
     "Visit",
     "VisitGroupObjectPermission",

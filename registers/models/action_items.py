@@ -53,7 +53,11 @@ class ActionItem(models.Model):
 
     class Meta:
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            # The default sort (the admin adds id to make it total).
+            models.Index(fields=["due_date", "id"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
         permissions = [
             ("import_actionitem", "Can import action items"),
             ("export_actionitem", "Can export action items"),

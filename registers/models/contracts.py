@@ -163,7 +163,7 @@ class Contract(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["end_date"]),
+            models.Index(fields=["end_date", "reference"]),
             models.Index(fields=["start_date"]),
             models.Index(fields=["procurement_route"]),
             models.Index(fields=["contract_manager", "end_date"]),

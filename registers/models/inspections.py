@@ -105,7 +105,7 @@ class Inspection(models.Model):
                 fields=["setting", "inspection_type", "-inspection_date"],
                 name="inspection_latest_idx",
             ),
-            models.Index(fields=["inspection_date"]),
+            models.Index(fields=["inspection_date", "id"]),
             models.Index(fields=["overall"]),
         ]
         permissions = [
@@ -138,12 +138,15 @@ class Inspection(models.Model):
                     "A full inspection is judged Outstanding, Good, Requires improvement to "
                     "be good, Inadequate (or the historic Adequate or Satisfactory)."
                 )
-        elif self.inspection_type == InspectionType.INTERIM:
-            if overall and overall not in INTERIM_SCALE:
-                errors["overall"] = (
-                    "An interim inspection is judged Improved, Sustained or Declined effectiveness."
-                )
-        elif overall and overall != Judgement.NOT_JUDGED:
-            errors["overall"] = "Monitoring and assurance visits carry no judgement."
+        elif (
+            self.inspection_type == InspectionType.INTERIM
+            and overall
+            and overall not in INTERIM_SCALE
+        ):
+            errors["overall"] = (
+                "An interim inspection is judged Improved, Sustained or Declined effectiveness."
+            )
+        # A judgement on a monitoring or assurance visit is refused by the inspections
+        # service, which lets Ofsted's own published files through with a warning.
         if errors:
             raise ValidationError(errors)

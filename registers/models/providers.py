@@ -94,7 +94,7 @@ class Provider(models.Model):
         ]
         indexes = [
             models.Index(fields=["approval_status", "name"]),
-            models.Index(fields=["name"]),
+            models.Index(fields=["name", "id"]),
             models.Index(fields=["approval_review_required"]),
         ]
         permissions = [

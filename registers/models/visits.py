@@ -111,6 +111,8 @@ class Visit(models.Model):
             ),
         ]
         indexes = [
+            # The default sort (the admin adds id to make it total).
+            models.Index(fields=["planned_date", "id"]),
             models.Index(fields=["status", "planned_date"]),
             models.Index(fields=["lead_officer", "status", "planned_date"]),
             models.Index(fields=["setting", "reason", "status"]),

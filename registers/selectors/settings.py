@@ -1,12 +1,13 @@
-"""Reads over settings: ratings and trend, the in-use rule, the next visit due."""
+"""Reads over settings: staleness, the in-use rule, the next visit due.
+
+The ratings themselves are columns on Setting, kept by services/inspections.py.
+"""
 
 from datetime import date
 
 from django.conf import settings as conf
 from django.db.models import (
-    BooleanField,
     Case,
-    CharField,
     Exists,
     F,
     IntegerField,
@@ -25,82 +26,27 @@ from registers.db import AddMonths
 from registers.models import (
     Concern,
     Contract,
-    Inspection,
-    InspectionType,
     Judgement,
     Setting,
     Visit,
     VisitStatus,
 )
-from registers.models.inspections import JUDGEMENT_RANK
 from registers.models.providers import IN_USE_APPROVAL_STATUSES
 from registers.selectors.contracts import live_contract_q
 
 
-class Trend:
-    IMPROVED = "improved"
-    DECLINED = "declined"
-    SAME = "same"
-    FIRST = "first"
-    LABELS = {
-        IMPROVED: "Improved",
-        DECLINED: "Declined",
-        SAME: "Same",
-        FIRST: "First inspection",
-    }
-    CHOICES = list(LABELS.items())
+def stale_before(*, today: date) -> date:
+    """A latest full inspection before this date is stale."""
+    return add_months(today, -conf.OFSTED_STALE_AFTER_MONTHS)
 
 
-def _rank(field: str) -> Case:
-    return Case(
-        *[
-            When(**{field: judgement}, then=Value(rank))
-            for judgement, rank in JUDGEMENT_RANK.items()
-        ],
-        default=None,
-        output_field=IntegerField(),
-    )
+def stale_q(*, today: date) -> Q:
+    return Q(latest_full_inspection_date__lt=stale_before(today=today))
 
 
-def with_ratings(queryset: QuerySet[Setting] | None = None, *, today: date | None = None):
-    """Annotate current and previous rating, trend, latest full date and staleness.
-
-    One query for any number of rows: the current rating is that of the
-    latest full inspection, computed by the database, not per row.
-    """
-    today = today or timezone.localdate()
-    queryset = Setting.objects.all() if queryset is None else queryset
-    latest_full = Inspection.objects.filter(
-        setting=OuterRef("pk"), inspection_type=InspectionType.FULL
-    ).order_by("-inspection_date", "-id")
-    stale_before = add_months(today, -conf.OFSTED_STALE_AFTER_MONTHS)
-    return (
-        queryset.annotate(
-            current_rating=Subquery(latest_full.values("overall")[:1], output_field=CharField()),
-            previous_rating=Subquery(latest_full.values("overall")[1:2], output_field=CharField()),
-            latest_full_inspection_date=Subquery(latest_full.values("inspection_date")[:1]),
-        )
-        .annotate(
-            current_rank=_rank("current_rating"),
-            previous_rank=_rank("previous_rating"),
-        )
-        .annotate(
-            trend=Case(
-                When(current_rating__isnull=True, then=Value("")),
-                When(previous_rating__isnull=True, then=Value(Trend.FIRST)),
-                When(current_rank__lt=F("previous_rank"), then=Value(Trend.IMPROVED)),
-                When(current_rank__gt=F("previous_rank"), then=Value(Trend.DECLINED)),
-                When(current_rank=F("previous_rank"), then=Value(Trend.SAME)),
-                default=Value(""),
-                output_field=CharField(),
-            ),
-            is_stale=Case(
-                When(latest_full_inspection_date__lt=stale_before, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-    )
+def is_stale(setting: Setting, *, today: date) -> bool:
+    when = setting.latest_full_inspection_date
+    return when is not None and when < stale_before(today=today)
 
 
 def in_use_q(*, today: date) -> Q:
@@ -137,7 +83,7 @@ def with_next_visit(queryset: QuerySet[Setting] | None = None, *, today: date | 
     shortened to 1 month while a concern at stage 2 or higher is open.
     """
     today = today or timezone.localdate()
-    queryset = with_ratings(queryset, today=today)
+    queryset = Setting.objects.all() if queryset is None else queryset
     months = conf.NEXT_VISIT_MONTHS
     last_visit = (
         Visit.objects.filter(
@@ -168,3 +114,13 @@ def with_next_visit(queryset: QuerySet[Setting] | None = None, *, today: date | 
         visit_interval_months=interval,
         next_visit_due=AddMonths(F("last_visit_date"), F("visit_interval_months")),
     )
+
+
+def current_ratings(setting_ids, *, chunk: int = 2000) -> dict[int, str | None]:
+    """Each setting's current rating (its latest full inspection's judgement)."""
+    ids = sorted(set(setting_ids))
+    ratings: dict[int, str | None] = {}
+    for start in range(0, len(ids), chunk):
+        queryset = Setting.objects.filter(pk__in=ids[start : start + chunk])
+        ratings.update(queryset.values_list("pk", "current_rating"))
+    return ratings

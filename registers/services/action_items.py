@@ -5,7 +5,7 @@ action done records the day it was completed.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from django.utils import timezone
@@ -19,17 +19,18 @@ from registers.changes import (
     raise_first,
 )
 from registers.models import ActionItem, ActionStatus, Visit
-from registers.permissions import Actor, changeable_ids, has_perm, permitted
-from registers.services.checks import write_records
+from registers.permissions import Actor, Grants, changeable_ids, has_perm, permitted
+from registers.services.checks import check_versions, write_records
 from registers.services.recording import save_one
 
 logger = logging.getLogger(__name__)
 
 
-def action_items_addable(*, user: Actor) -> bool:
-    """Whoever may change a visit may add to its action plan."""
+def action_items_addable(*, user: Actor, grants: Callable[[], Grants] | None = None) -> bool:
+    """Whoever may change a visit may add to its action plan. ``grants``: the
+    request's per-record grants, when the caller has them."""
     return has_perm(user, "registers.add_actionitem") or (
-        permitted(user, ("change",), Visit.objects.all()).exists()
+        permitted(user, ("change",), Visit.objects.all(), grants=grants).exists()
     )
 
 
@@ -52,6 +53,7 @@ def action_items_check(
             item.completed_on = item.completed_on or today
         if item.completed_on and item.completed_on > today:
             errors.add(change, "An action cannot be completed in the future.", "completed_on")
+    check_versions(changes, errors=errors)
     return errors.refusals()
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from registers.changes import Change, ErrorCollector
 from registers.permissions import Actor, changeable_ids, has_perm, perm_name
+from registers.selectors.versions import changes_since, record_versions
 from registers.services.recording import log_write, record_changes
 from registers.services.units import write_unit
 
@@ -37,6 +38,37 @@ def check_basics(
             errors.add(change, add_refused)
         elif not change.is_new and change.obj.pk not in allowed and not exempt(change):
             errors.add(change, change_refused)
+    check_versions(changes, errors=errors)
+
+
+STALE = "stale"
+
+
+def check_versions(changes: Sequence[Change], *, errors: ErrorCollector) -> None:
+    """Refuse a change made to a version of the record that is no longer the latest:
+    nothing is overwritten silently. A path that read the record says which version
+    in ``context["read_version"]`` (forms, inline rows, list rows)."""
+    read = [c for c in changes if not c.is_new and c.context.get("read_version") is not None]
+    if not read:
+        return
+    model = type(read[0].obj)
+    latest = record_versions(model, [c.obj.pk for c in read])
+    for change in read:
+        version = int(change.context["read_version"])
+        current = latest.get(change.obj.pk, 0)
+        if current == version:
+            continue
+        since = "; ".join(c.describe() for c in changes_since(model, change.obj.pk, version))
+        errors.add_error(
+            change,
+            ValidationError(
+                "Someone else changed this record after you opened it (%(since)s). "
+                "Nothing was saved. Reload the page to see their changes, or save again "
+                "to apply yours over them.",
+                code=STALE,
+                params={"since": since or "changed"},
+            ),
+        )
 
 
 def write_records(

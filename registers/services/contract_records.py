@@ -22,7 +22,7 @@ from registers.models import (
     VariationKind,
 )
 from registers.permissions import Actor, changeable_ids
-from registers.services.checks import write_records
+from registers.services.checks import check_versions, write_records
 from registers.services.contracts import contracts_write
 from registers.services.recording import save_one
 from registers.services.units import write_unit
@@ -53,6 +53,7 @@ def contract_children_check(*, changes: Sequence[Change], user: Actor, **_) -> l
             record.reviewer = record.reviewer or user
         if isinstance(record, ContractDocument) and change.is_new:
             record.uploaded_by = record.uploaded_by or user
+    check_versions(changes, errors=errors)
     return errors.refusals()
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings as conf
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from registers.models import ActionItem, Concern, ReminderLog, Visit, VisitStatus
@@ -46,30 +47,67 @@ def _already_sent(kind: str, recipient: str, today: date) -> bool:
     return False
 
 
+# Visits listed in one reminder; the rest are counted.
+REMINDER_VISITS_LISTED = 20
+
+
+def _counts_by(queryset, field: str, ids: list[int]) -> dict[int, int]:
+    rows = (
+        queryset.filter(**{f"{field}__in": ids})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values_list(field, "n")
+    )
+    return dict(rows)
+
+
 def officer_reminders_send(*, today: date) -> int:
-    """One email a day to each QA officer with overdue or imminent work."""
+    """One email a day to each QA officer with overdue or imminent work.
+
+    Set-based: who has work is counted for every officer at once (three
+    grouped queries); officers already reminded today are skipped first, so a
+    second run reads almost nothing.
+    """
     sent = 0
     week = today + timedelta(days=7)
-    for officer in active_users_in(QA_OFFICER).filter(email__gt=""):
-        visits = list(
-            Visit.objects.filter(
-                lead_officer=officer, status=VisitStatus.PLANNED, planned_date__lte=week
-            )
-            .with_overdue(today=today)
-            .select_related("setting", "provider")
-            .order_by("planned_date")
+    reminded = set(
+        ReminderLog.objects.filter(kind="qa-daily", sent_on=today).values_list(
+            "recipient", flat=True
         )
-        actions = ActionItem.objects.overdue(today=today).filter(visit__lead_officer=officer)
-        concerns = Concern.objects.stage_overdue(today=today).filter(raised_by=officer)
-        action_count, concern_count = actions.count(), concerns.count()
-        if not (visits or action_count or concern_count):
+    )
+    officers = [
+        officer
+        for officer in active_users_in(QA_OFFICER).filter(email__gt="")
+        if officer.email not in reminded
+    ]
+    if not officers:
+        return 0
+    ids = [officer.pk for officer in officers]
+    due_visits = Visit.objects.filter(status=VisitStatus.PLANNED, planned_date__lte=week)
+    visit_counts = _counts_by(due_visits, "lead_officer", ids)
+    action_counts = _counts_by(ActionItem.objects.overdue(today=today), "visit__lead_officer", ids)
+    concern_counts = _counts_by(Concern.objects.stage_overdue(today=today), "raised_by", ids)
+    for officer in officers:
+        visit_count = visit_counts.get(officer.pk, 0)
+        action_count = action_counts.get(officer.pk, 0)
+        concern_count = concern_counts.get(officer.pk, 0)
+        if not (visit_count or action_count or concern_count):
             continue
         if _already_sent("qa-daily", officer.email, today):
             continue
+        visits = list(
+            due_visits.filter(lead_officer=officer)
+            .with_overdue(today=today)
+            .select_related("setting", "provider")
+            .order_by("planned_date", "id")[:REMINDER_VISITS_LISTED]
+        )
         lines = [f"Good morning {officer.first_name or officer.username},", ""]
         for visit in visits:
             when = "overdue since" if visit.is_overdue else "planned for"
             lines.append(f"- Visit {when} {visit.planned_date:%d/%m/%Y}: {visit}")
+        if visit_count > len(visits):
+            lines.append(f"- and {visit_count - len(visits)} more visit(s).")
         if action_count:
             lines.append(f"- {action_count} action item(s) at your providers are overdue.")
         if concern_count:

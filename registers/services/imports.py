@@ -19,10 +19,12 @@ from registers.models import ActionItem, Contract, Inspection, Provider, Setting
 from registers.permissions import Actor
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.contracts import contracts_check, contracts_write
+from registers.services.import_runs import import_ratings_before, import_run_record
 from registers.services.inspections import inspections_check, inspections_write
 from registers.services.monitoring import QUEUE as MONITORING
 from registers.services.providers import providers_check, providers_write
 from registers.services.recording import log_write
+from registers.services.registrations import RESULT as REGISTRATIONS
 from registers.services.settings import settings_check, settings_write
 from registers.services.units import write_unit
 from registers.services.visits import visits_check, visits_write
@@ -55,9 +57,10 @@ def import_file(
         _check(plan, user)
     if not result.ok or dry_run:
         return result
+    ratings_before = import_ratings_before(plan=plan)
     try:
         with write_unit(user=user) as unit:
-            for model in spec.write_order():
+            for model in plan.spec.write_order():
                 group = plan.groups.get(model)
                 if group and group.changes:
                     _, write = SERVICES[model]
@@ -70,9 +73,10 @@ def import_file(
         )
         return result
     result.written = True
-    outcome = unit.results.get(MONITORING)
-    if outcome is not None and outcome.changed:
-        result.follow_up.append(outcome.summary())
+    for outcome in (unit.results.get(MONITORING), unit.results.get(REGISTRATIONS)):
+        if outcome is not None and outcome.changed:
+            result.follow_up.append(outcome.summary())
+    import_run_record(plan=plan, unit=unit, ratings_before=ratings_before, user=user)
     log_write(
         logger,
         "import.written",

@@ -7,14 +7,15 @@ sets the current rating, and the rating drives the RI / Inadequate process.
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 
-from registers.changes import Change, ErrorCollector, Refusal
-from registers.models import Inspection
+from registers.changes import AS_PUBLISHED, Change, ErrorCollector, Refusal
+from registers.history_rows import update_records
+from registers.models import Inspection, InspectionType, Judgement, Setting
+from registers.models.settings import RATING_FIELDS, rating_columns
 from registers.permissions import Actor, has_perm
 from registers.services.checks import check_basics
 from registers.services.monitoring import monitoring_queue
@@ -22,6 +23,9 @@ from registers.services.recording import log_write, record_changes, record_delet
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
+
+CHUNK = 900  # parameters per query stay under SQLite's limit
+RATINGS_CHUNK = 2000
 
 
 def inspections_check(*, changes: Sequence[Change[Inspection]], user: Actor, **_) -> list[Refusal]:
@@ -34,7 +38,24 @@ def inspections_check(*, changes: Sequence[Change[Inspection]], user: Actor, **_
         change_refused="This is not an inspection you may change.",
     )
     _unique_events(changes, errors)
+    _no_judgement_on_visits(changes, errors)
     return errors.refusals()
+
+
+NO_JUDGEMENT_TYPES = (InspectionType.MONITORING, InspectionType.ASSURANCE)
+
+
+def _no_judgement_on_visits(changes: Sequence[Change[Inspection]], errors: ErrorCollector) -> None:
+    """Monitoring and assurance visits carry no judgement, unless Ofsted's own
+    file gives one: published data is the authority (the import warns)."""
+    for change in changes:
+        inspection = change.obj
+        if (
+            inspection.inspection_type in NO_JUDGEMENT_TYPES
+            and inspection.overall not in ("", Judgement.NOT_JUDGED)
+            and not change.context.get(AS_PUBLISHED)
+        ):
+            errors.add(change, "Monitoring and assurance visits carry no judgement.", "overall")
 
 
 def _unique_events(changes: Sequence[Change[Inspection]], errors: ErrorCollector) -> None:
@@ -45,18 +66,16 @@ def _unique_events(changes: Sequence[Change[Inspection]], errors: ErrorCollector
     ]
     if not numbered:
         return
-    wanted = defaultdict(set)
-    for change in numbered:
-        wanted[change.obj.setting_id].add(change.obj.event_number)
-    condition = Q()
-    for setting_id, events in wanted.items():
-        condition |= Q(setting_id=setting_id, event_number__in=events)
-    taken = {
-        (setting_id, event): pk
-        for pk, setting_id, event in Inspection.objects.filter(condition).values_list(
-            "pk", "setting_id", "event_number"
-        )
-    }
+    wanted = {(c.obj.setting_id, c.obj.event_number) for c in numbered}
+    setting_ids = sorted({setting_id for setting_id, _ in wanted})
+    events = {event for _, event in wanted}
+    taken = {}
+    # One flat query per chunk: an OR per setting grows too deep for SQLite.
+    for start in range(0, len(setting_ids), CHUNK):
+        rows = Inspection.objects.filter(
+            setting_id__in=setting_ids[start : start + CHUNK], event_number__in=events
+        ).values_list("pk", "setting_id", "event_number")
+        taken.update({(sid, event): pk for pk, sid, event in rows if (sid, event) in wanted})
     seen: set[tuple] = set()
     for change in numbered:
         key = (change.obj.setting_id, change.obj.event_number)
@@ -78,6 +97,7 @@ def inspections_write(
         setting_ids = {c.obj.setting_id for c in changes} | {
             c.old("setting") for c in changes if not c.is_new
         }
+        setting_ratings_refresh(setting_ids=setting_ids)
         monitoring_queue(setting_ids=setting_ids - {None}, unit=unit)
     log_write(logger, "inspections.written", user=user, created=len(created), updated=len(updated))
 
@@ -104,5 +124,39 @@ def inspection_delete(
     with write_unit(user=user) as unit:
         setting_id = inspection.setting_id
         record_delete(inspection, user=user, reason=reason)
+        setting_ratings_refresh(setting_ids=[setting_id])
         monitoring_queue(setting_ids=[setting_id], unit=unit)
     log_write(logger, "inspections.deleted", user=user, deleted=1)
+
+
+def setting_ratings_refresh(*, setting_ids: Iterable[int | None]) -> int:
+    """Bring the settings' rating columns in line with their inspections.
+
+    The only writer of Setting's rating columns (RATING_FIELDS). Called inside
+    every inspection write and delete, so the columns commit or roll back with
+    the inspections. Set-based: two queries per 2,000 settings. Returns how
+    many settings changed.
+    """
+    ids = sorted({pk for pk in setting_ids if pk is not None})
+    changed = 0
+    for start in range(0, len(ids), RATINGS_CHUNK):
+        chunk = ids[start : start + RATINGS_CHUNK]
+        latest: dict[int, list[tuple[str, date]]] = defaultdict(list)
+        rows = (
+            Inspection.objects.filter(setting_id__in=chunk, inspection_type=InspectionType.FULL)
+            .order_by("setting_id", "-inspection_date", "-id")
+            .values_list("setting_id", "overall", "inspection_date")
+        )
+        for setting_id, overall, when in rows:
+            if len(latest[setting_id]) < 2:
+                latest[setting_id].append((overall, when))
+        stale = []
+        for setting in Setting.objects.filter(pk__in=chunk).only("pk", *RATING_FIELDS):
+            columns = rating_columns(latest.get(setting.pk, []))
+            if any(getattr(setting, name) != value for name, value in columns.items()):
+                for name, value in columns.items():
+                    setattr(setting, name, value)
+                stale.append(setting)
+        update_records(stale, Setting, RATING_FIELDS)
+        changed += len(stale)
+    return changed

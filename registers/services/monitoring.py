@@ -11,12 +11,12 @@ or Outstanding lifts the flag. The managers' digest email goes after commit.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings as conf
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from registers.changes import Change, snapshot
 from registers.dates import add_working_days
@@ -33,7 +33,7 @@ from registers.models import (
 )
 from registers.models.inspections import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMENTS
 from registers.permissions import Actor
-from registers.selectors.settings import settings_in_use, with_ratings
+from registers.selectors.settings import in_use_q, settings_in_use
 from registers.services.notifications import ri_digest_recipients, ri_digest_send
 from registers.services.recording import log_write, record_changes
 from registers.services.units import Unit, write_unit
@@ -94,12 +94,54 @@ def monitoring_queue(*, setting_ids: Iterable[int], unit: Unit) -> None:
 
 
 def monitoring_refresh(*, user: Actor, today: date | None = None) -> MonitoringOutcome:
-    """The daily job's pass over every setting in use or under enhanced monitoring."""
+    """The daily job's pass: every setting whose state the check would change.
+
+    The rating columns let the database find them in a few set-based queries,
+    read in keyset batches (by id, on its index): when nothing is due, nothing
+    is loaded. The check itself is the one every write uses.
+    """
     with write_unit(user=user, today=today) as unit:
-        ids = set(settings_in_use(today=unit.today).values_list("pk", flat=True))
-        ids |= set(Setting.objects.filter(enhanced_monitoring=True).values_list("pk", flat=True))
-        monitoring_queue(setting_ids=ids, unit=unit)
+        for batch in _keyset_batches(monitoring_due_q(today=unit.today)):
+            monitoring_queue(setting_ids=batch, unit=unit)
     return unit.results.get(QUEUE) or MonitoringOutcome()
+
+
+def monitoring_due_q(*, today: date) -> Q:
+    """Settings the check would change: a flag to lift, or a concerning rating in
+    use not yet flagged for its latest full inspection or without its risk visit."""
+    lift = Q(enhanced_monitoring=True) & (
+        Q(current_rating__in=LIFTING_JUDGEMENTS) | Q(current_rating="")
+    )
+    risk_visits = Visit.objects.filter(setting=OuterRef("pk"), reason=VisitReason.RISK)
+    open_risk_visit = Exists(risk_visits.filter(status=VisitStatus.PLANNED))
+    visited_for_flag = Exists(
+        risk_visits.filter(triggered_by_inspection=OuterRef("enhanced_monitoring_inspection"))
+    )
+    not_flagged_for_latest = (
+        Q(enhanced_monitoring=False)
+        | Q(enhanced_monitoring_inspection__isnull=True)
+        | ~Q(enhanced_monitoring_inspection__inspection_date=F("latest_full_inspection_date"))
+    )
+    concerning = (
+        Q(current_rating__in=CONCERNING_JUDGEMENTS)
+        & in_use_q(today=today)
+        & (not_flagged_for_latest | (~open_risk_visit & ~visited_for_flag))
+    )
+    return lift | concerning
+
+
+def _keyset_batches(condition: Q) -> Iterator[list[int]]:
+    last = 0
+    while True:
+        batch = list(
+            Setting.objects.filter(condition, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:CHUNK]
+        )
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]
 
 
 def risk_visit_due(*, inspection: Inspection, rating: str) -> date:
@@ -140,8 +182,10 @@ def _latest_full_ids(setting_ids: list[int]) -> dict[int, int]:
     latest = Inspection.objects.filter(
         setting=OuterRef("pk"), inspection_type=InspectionType.FULL
     ).order_by("-inspection_date", "-id")
-    rows = Setting.objects.filter(pk__in=setting_ids).annotate(
-        latest_id=Subquery(latest.values("pk")[:1])
+    rows = (
+        Setting.objects.filter(pk__in=setting_ids)
+        .order_by()
+        .annotate(latest_id=Subquery(latest.values("pk")[:1]))
     )
     return {pk: latest_id for pk, latest_id in rows.values_list("pk", "latest_id") if latest_id}
 
@@ -165,20 +209,22 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
     today = unit.today
     # Only settings in use, or already flagged, can change: rate just those.
     in_use = set(
-        settings_in_use(today=today, queryset=Setting.objects.filter(pk__in=ids)).values_list(
-            "pk", flat=True
-        )
+        settings_in_use(today=today, queryset=Setting.objects.filter(pk__in=ids))
+        .order_by()
+        .values_list("pk", flat=True)
     )
-    flagged = Setting.objects.filter(pk__in=ids, enhanced_monitoring=True).values_list(
-        "pk", flat=True
+    flagged = (
+        Setting.objects.filter(pk__in=ids, enhanced_monitoring=True)
+        .order_by()
+        .values_list("pk", flat=True)
     )
     candidates = in_use | set(flagged)
     if not candidates:
         return
+    # The rating columns are current: the inspection services refresh them
+    # before this check runs.
     rated = list(
-        with_ratings(Setting.objects.filter(pk__in=candidates), today=today).select_related(
-            "provider"
-        )
+        Setting.objects.filter(pk__in=candidates).select_related("provider").order_by("pk")
     )
     concerning = [s for s in rated if s.pk in in_use and s.current_rating in CONCERNING_JUDGEMENTS]
     # A flag lifts on a Good or Outstanding judgement, or when no full inspection is
@@ -187,7 +233,7 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
         s
         for s in rated
         if s.enhanced_monitoring
-        and (s.current_rating in LIFTING_JUDGEMENTS or s.current_rating is None)
+        and (s.current_rating in LIFTING_JUDGEMENTS or not s.current_rating)
     ]
     if not concerning and not lifting:
         return

@@ -37,3 +37,25 @@ def ri_digest_send(*, items, recipients: list[str]) -> int:
         },
     )
     return sent
+
+
+def registration_ended_send(*, items, recipients: list[str]) -> int:
+    """One email listing every setting in use whose registration ended."""
+    if not recipients or not items:
+        return 0
+    context = {"items": items, "count": len(items)}
+    subject = " ".join(
+        render_to_string("registers/email/registration_ended_subject.txt", context).split()
+    )
+    body = render_to_string("registers/email/registration_ended_body.txt", context)
+    sent = send_mail(subject, body, conf.DEFAULT_FROM_EMAIL, recipients)
+    logger.info(
+        "registration_ended.sent settings=%s recipients=%s",
+        len(items),
+        len(recipients),
+        extra={
+            "event": "registration_ended.sent",
+            "facts": {"settings": len(items), "recipients": len(recipients)},
+        },
+    )
+    return sent

@@ -28,7 +28,11 @@ def stamp[M: Model](obj: M, *, user: Actor, reason: str) -> M:
 def change_for[M: Model](obj: M, *, context: dict | None = None) -> Change[M]:
     """A change to one record: its stored version is read from the database."""
     before = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk else None
-    return Change(obj=obj, before=before, context=context or {})
+    context = dict(context or {})
+    # A form, inline row or list row stamps the version it read (see check_versions).
+    if getattr(obj, "_read_version", None) is not None:
+        context.setdefault("read_version", obj._read_version)
+    return Change(obj=obj, before=before, context=context)
 
 
 def record_changes(
@@ -81,6 +85,7 @@ def forget_stamps(objs: Sequence[Model]) -> None:
     for obj in objs:
         obj.__dict__.pop("_change_reason", None)
         obj.__dict__.pop("_history_user", None)
+        obj.__dict__.pop("_read_version", None)
 
 
 def record_delete(obj: Model, *, user: Actor, reason: str) -> None:

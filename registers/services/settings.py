@@ -15,6 +15,7 @@ from registers.permissions import Actor
 from registers.services.checks import check_basics
 from registers.services.monitoring import monitoring_queue
 from registers.services.recording import log_write, record_changes, save_one
+from registers.services.registrations import registrations_ending
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ def settings_write(
     *, changes: Sequence[Change[Setting]], user: Actor, reason: str, today: date | None = None
 ) -> None:
     with write_unit(user=user, today=today) as unit:
+        # A setting in use whose registration ends is flagged in the same history row.
+        registrations_ending(changes=changes, unit=unit)
         created, updated = record_changes(changes, user=user, reason=reason)
         # A new setting, or one that changed hands, may have come into use.
         monitoring_queue(

@@ -79,3 +79,29 @@ def serious_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy")
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test fails if the page reports a Content-Security-Policy violation."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+
+    def on_console(message):
+        if any(marker in message.text for marker in CSP_MARKERS):
+            violations.append(f"{message.type}: {message.text}")
+
+    page.on("console", on_console)
+    # The browser also raises a DOM event; collect those the console might miss.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    yield
+    assert violations == [], "CSP violations:\n" + "\n".join(violations)

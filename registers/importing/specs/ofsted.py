@@ -7,24 +7,49 @@ judgement wording is normalised, and REDACTED reads as unknown: it never
 overwrites a name or address the register knows. Each row plans a Setting by
 URN, the Provider that owns it when the file names one, and the setting's
 latest full inspection.
+
+Published data is the authority: what merely surprises the register's rules
+(a judgement on a monitoring inspection, an unknown provision type, a
+registration date after the inspection) is imported as published and listed
+as a warning. A cell that cannot be read, or a URN given twice, still stops
+the import. A joiners-and-leavers file given to this spec is read by
+OfstedJoinersLeaversSpec instead.
 """
 
-from registers.importing.cells import CellError, Choice, Context, is_blank
+from datetime import date
+
+from registers.changes import AS_PUBLISHED
+from registers.importing.cells import CellError, Choice, Context, display, is_blank
 from registers.importing.engine import ParsedRow, Spec
 from registers.importing.plans import CLEAR, Plan, apply_values
 from registers.importing.specs.ofsted_columns import (
     COLUMNS,
     EVENT_NUMBER,
     EVENT_TYPE,
-    GOVERNMENT_OFFICE_REGION,
     INSPECTION_DATE,
+    LOCAL_AUTHORITY,
     OVERALL,
     OWNER,
+    PROVISION_TYPE,
+    REGISTRATION_DATE,
 )
+from registers.importing.specs.ofsted_joiners_leavers import (
+    OfstedJoinersLeaversSpec,
+    is_joiners_leavers,
+)
+from registers.importing.specs.ofsted_rows import (
+    as_at_date,
+    fill_region,
+    settings_by_urn,
+    settle_registration,
+    spell_as_register,
+)
+from registers.importing.tables import Table
 from registers.models import (
     ApprovalStatus,
     Inspection,
     InspectionType,
+    Judgement,
     Provider,
     Sector,
     Setting,
@@ -33,16 +58,25 @@ from registers.permissions import permitted
 from registers.selectors.inspections import inspection_index
 from registers.selectors.providers import provider_key, providers_matching
 
-CHUNK = 5000
-
 
 class OfstedSpec(Spec):
     model = Setting
     label = "Settings"
+    kind = "Ofsted provider-level file"
     header_search_rows = 30
     ignore_unknown_columns = True
-    required_headers = ("Provision type", "Local authority", "Name")
+    # Names, owners and inspections are optional: some years publish none of them.
+    required_headers = (PROVISION_TYPE, LOCAL_AUTHORITY)
     columns = COLUMNS
+
+    def __init__(self, as_at: date | None = None):
+        self.as_at = as_at  # the date the file describes, when it says
+
+    def for_table(self, table: Table, file_name: str) -> Spec:
+        as_at = as_at_date(table, file_name, self.header_search_rows)
+        if is_joiners_leavers(table, self.header_search_rows):
+            return OfstedJoinersLeaversSpec(as_at=as_at)
+        return type(self)(as_at=as_at)
 
     def write_order(self):
         return [Provider, Setting, Inspection]
@@ -74,7 +108,7 @@ class OfstedSpec(Spec):
                 f"'{INSPECTION_DATE}' and '{OVERALL}' (or their older names)."
             )
             return
-        settings = self._existing_settings(rows, user)
+        settings = settings_by_urn(rows, user)
         owners = self._owners(rows, plan, user)
         index = inspection_index(s.pk for s in settings.values())
         setting_columns = self.columns_of(Setting)
@@ -88,7 +122,17 @@ class OfstedSpec(Spec):
                 else plan.new_change(Setting(), row=row.number)
             )
             apply_values(change, row, setting_columns, plan)
-            provider = self._region_and_owner(change.obj, row, owners)
+            spell_as_register(change.obj, row, plan.result)
+            fill_region(change.obj, row)
+            registered = change.obj.registration_date
+            settle_registration(
+                change,
+                row,
+                plan.result,
+                since=registered if change.is_new and registered else None,
+                as_at=self.as_at,
+            )
+            provider = self._owner(change.obj, row, owners)
             if row.invalid:
                 continue
             if provider is not None and provider.pk is None and id(provider) not in new_providers:
@@ -98,15 +142,6 @@ class OfstedSpec(Spec):
             self._plan_inspection(row, change.obj, index, inspection_columns, plan)
         for provider, number in new_providers.values():
             plan.add(plan.new_change(provider, row=number), label="Providers")
-
-    def _existing_settings(self, rows, user) -> dict[str, Setting]:
-        urns = sorted({row.values["URN"] for row in rows})
-        visible = permitted(user, ("view", "change"), Setting.objects.all())
-        found: dict[str, Setting] = {}
-        for start in range(0, len(urns), CHUNK):
-            for setting in visible.filter(urn__in=urns[start : start + CHUNK]):
-                found[setting.urn] = setting
-        return found
 
     def _owners(self, rows, plan: Plan, user) -> dict[str, Provider | None]:
         """Each owner name -> the provider it names: found, new, or (when several
@@ -135,11 +170,8 @@ class OfstedSpec(Spec):
                 owners[name] = new[key.name]
         return owners
 
-    def _region_and_owner(self, setting: Setting, row: ParsedRow, owners) -> Provider | None:
-        """Fill the region from the older column, and link the owner Ofsted names."""
-        region = row.values.get(GOVERNMENT_OFFICE_REGION)
-        if not setting.ofsted_region and isinstance(region, str) and region:
-            setting.ofsted_region = region
+    def _owner(self, setting: Setting, row: ParsedRow, owners) -> Provider | None:
+        """Link the owner Ofsted names."""
         owner = row.values.get(OWNER)
         if not isinstance(owner, str) or not owner:
             return None
@@ -169,8 +201,34 @@ class OfstedSpec(Spec):
             change = plan.change_for(stored, row=row.number)
         apply_values(change, row, columns, plan)
         change.obj.inspection_type = kind
+        _warn_of_surprises(row, change, setting, plan)
         if not row.invalid:
             plan.add(change, label="Inspections")
+
+
+def _warn_of_surprises(row: ParsedRow, change, setting: Setting, plan: Plan) -> None:
+    """What Ofsted published that the register's rules would not expect."""
+    inspection = change.obj
+    if inspection.inspection_type in (InspectionType.MONITORING, InspectionType.ASSURANCE) and (
+        inspection.overall not in ("", Judgement.NOT_JUDGED)
+    ):
+        change.context[AS_PUBLISHED] = True
+        plan.result.add_warning(
+            f"is a {inspection.get_inspection_type_display().lower()} inspection with a "
+            f"judgement ({Judgement(inspection.overall).label}): imported as published; the "
+            "current rating comes from full inspections only",
+            row=row.number,
+            column=EVENT_TYPE,
+        )
+    registered = setting.registration_date
+    if registered and inspection.inspection_date and registered > inspection.inspection_date:
+        plan.result.add_warning(
+            f"is after the inspection date ({display(inspection.inspection_date)}): imported "
+            "as published",
+            row=row.number,
+            column=REGISTRATION_DATE,
+            value=display(registered),
+        )
 
 
 def _provider_sector(value) -> str:

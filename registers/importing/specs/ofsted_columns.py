@@ -12,12 +12,21 @@ from registers.importing.cells import (
     as_text,
     choice_key,
 )
-from registers.importing.columns import Column
-from registers.importing.specs.common import judgement_parser, urn_parser
-from registers.models import Inspection, InspectionType, RegistrationStatus, Setting
+from registers.importing.columns import Column, header_key
+from registers.importing.specs.common import JUDGEMENT_ALIASES, urn_parser
+from registers.models import Inspection, InspectionType, Judgement, RegistrationStatus, Setting
 from registers.validators import normalise_postcode, validate_education_urn, validate_postcode
 
 REDACTED = "redacted"
+# How some years' files write an empty cell.
+BLANK_MARKERS = {"null", "???", "?"}
+# Judgements some files give as Ofsted's grade numbers.
+GRADES = {
+    "1": Judgement.OUTSTANDING,
+    "2": Judgement.GOOD,
+    "3": Judgement.REQUIRES_IMPROVEMENT,
+    "4": Judgement.INADEQUATE,
+}
 EVENT_TYPES = {
     "full": InspectionType.FULL,
     "full inspection": InspectionType.FULL,
@@ -30,6 +39,43 @@ EVENT_TYPES = {
     "assurance visit": InspectionType.ASSURANCE,
     "assurance inspection": InspectionType.ASSURANCE,
 }
+
+
+class Published(Parser):
+    """Ofsted's cell: ``NULL`` and ``???`` are blanks, then the column's own parser."""
+
+    def __init__(self, inner: Parser):
+        self.inner = inner
+        self.blank = inner.blank
+
+    def __call__(self, value, context):
+        if value.__class__ is str and len(value) < 8 and value.strip().lower() in BLANK_MARKERS:
+            return self.inner.blank
+        return self.inner(value, context)
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+
+class PublishedYesNo(YesNo):
+    """Yes written as Yes, Y, or the column's own name; No as No, N or blank."""
+
+    def __init__(self, *names: str):
+        super().__init__(blank=None)
+        self.names = {header_key(name) for name in names}
+
+    def parse(self, value, context):
+        if header_key(as_text(value)) in self.names:
+            return True
+        return super().parse(value, context)
+
+    def describe(self) -> str:
+        return "Yes, Y, the column's name (yes) or blank"
+
+
+def ofsted_judgement() -> Choice:
+    """Every wording Ofsted has used, and its grade numbers 1 to 4."""
+    return Choice(Judgement.choices, aliases={**JUDGEMENT_ALIASES, **GRADES})
 
 
 class Redactable(Text):
@@ -62,11 +108,15 @@ class EventType(Parser):
 
 
 def _setting(header, field, parser, *aliases, **options) -> Column:
-    return Column(header, field, parser, aliases=aliases, model=Setting, **options)
+    return Column(header, field, Published(parser), aliases=aliases, model=Setting, **options)
 
 
 def _inspection(header, field, parser, *aliases) -> Column:
-    return Column(header, field, parser, aliases=aliases, model=Inspection)
+    return Column(header, field, Published(parser), aliases=aliases, model=Inspection)
+
+
+def _yes_no(header, field, *aliases) -> Column:
+    return _setting(header, field, PublishedYesNo(header, *aliases), *aliases)
 
 
 def _known(header, *aliases) -> Column:
@@ -92,6 +142,11 @@ SUB_JUDGEMENTS = (
     ("Outcomes for children and young people", "outcomes_children"),
     ("Quality of care", "quality_of_care"),
 )
+URN = "URN"
+PROVISION_TYPE = "Provision type"
+LOCAL_AUTHORITY = "Local authority"
+REGISTRATION_DATE = "Registration date"
+REGISTRATION_STATUS = "Registration status"
 GOVERNMENT_OFFICE_REGION = "Government Office Region"
 OWNER = "Organisation which owns the provider"
 EVENT_TYPE = "Latest full inspection event type"
@@ -118,7 +173,7 @@ COLUMNS = [
         "Education URN",
     ),
     _setting(
-        "Provision type",
+        PROVISION_TYPE,
         "provision_type",
         Text(120),
         "Provider type",
@@ -132,6 +187,7 @@ COLUMNS = [
         DateValue(),
         "Date of registration",
         "Registered date",
+        "First effective date (that the provider became active)",
     ),
     _setting(
         "Registration status",
@@ -141,10 +197,14 @@ COLUMNS = [
             aliases={
                 "registered": RegistrationStatus.ACTIVE,
                 "canceled": RegistrationStatus.CANCELLED,
+                "deregistered": RegistrationStatus.CANCELLED,
+                "resigned registration": RegistrationStatus.RESIGNED,
             },
         ),
         "Reg Status",
         "Status",
+        # "... at 31 March 2020", "... (as at @enddate)": the status at the end of the year.
+        patterns=(r"^(reg|registration) status (as )?at (?!.*start)",),
     ),
     _setting(
         "Name",
@@ -162,11 +222,11 @@ COLUMNS = [
     _setting("Ofsted region", "ofsted_region", Text(60), "Region"),
     Column(
         GOVERNMENT_OFFICE_REGION,
-        parser=Text(60),
+        parser=Published(Text(60)),
         aliases=("GOR", "Government office region name"),
     ),
     _setting(
-        "Local authority",
+        LOCAL_AUTHORITY,
         "local_authority",
         Text(100),
         "LA",
@@ -182,23 +242,17 @@ COLUMNS = [
         "Maximum number of places",
         "Registered places",
     ),
-    _setting(
+    _yes_no(
         "Short-break-only children's home",
         "is_short_breaks_only",
-        YesNo(blank=None),
         "Short breaks only children's home",
         "Short break only children's home",
         "Short breaks only",
     ),
-    _setting(
-        "Multi-building children's home",
-        "is_multi_building",
-        YesNo(blank=None),
-        "Multi building children's home",
-    ),
+    _yes_no("Multi-building children's home", "is_multi_building", "Multi building home"),
     Column(
         OWNER,
-        parser=Redactable(200),
+        parser=Published(Redactable(200)),
         aliases=(
             "Organisation that owns the provider",
             "Owner",
@@ -241,17 +295,21 @@ COLUMNS = [
     _inspection(
         OVERALL,
         "overall",
-        judgement_parser(),
+        ofsted_judgement(),
         "Overall effectiveness",
         "Overall judgement",
         "Overall experiences and progress of children",
     ),
     *[
-        _inspection(header, field, judgement_parser(), *aliases)
+        _inspection(header, field, ofsted_judgement(), *aliases)
         for header, field, *aliases in SUB_JUDGEMENTS
     ],
-    _known("Web link"),
+    _known("Web link", "Weblink", "Ofsted webpage"),
     _known("Parliamentary constituency", "Parliamentary constituency name"),
     _known("Local authority code"),
     _known("Ward"),
+    _known("Multi-building children's home count"),
 ]
+
+
+# --- what both kinds of Ofsted file do with a setting's row ----------------------------

@@ -37,7 +37,29 @@
     });
   }
   function tidy() { nameSelect2(document); hideIcons(document); nameIconButtons(document); }
+  // Every page gets one main landmark and a "Skip to main content" link first in
+  // the tab order (Unfold's layout has neither).
+  function landmarks() {
+    var main = document.querySelector("main") || document.getElementById("content") ||
+      document.querySelector("#page .grow > div") || document.getElementById("page");
+    if (!main) return;
+    if (main.tagName !== "MAIN") main.setAttribute("role", "main");
+    if (!main.id) main.id = "main-content";
+    main.setAttribute("tabindex", "-1");
+    if (document.getElementById("skip-link")) return;
+    var skip = document.createElement("a");
+    skip.id = "skip-link";
+    skip.href = "#" + main.id;
+    skip.className = "skip-link";
+    skip.textContent = "Skip to main content";
+    skip.addEventListener("click", function (event) {
+      event.preventDefault();
+      main.focus();
+    });
+    document.body.insertBefore(skip, document.body.firstChild);
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    landmarks();
     tidy();
     var pending = false;
     new MutationObserver(function () {
