@@ -1,10 +1,12 @@
-"""The home page: what needs attention today, for the roles that can see it."""
+"""The home page: what needs attention today, for the roles that can see it.
+Counts of owned records are of the user's own authorities (owned_by)."""
 
 from django.urls import reverse
 from django.utils import timezone
 
 from registers.models import (
     ActionItem,
+    Authority,
     Concern,
     Contract,
     ContractStatus,
@@ -13,6 +15,7 @@ from registers.models import (
     Visit,
     VisitStatus,
 )
+from registers.permissions import owned_by
 from registers.selectors.contracts import decisions_due, with_status
 from registers.selectors.settings import settings_in_use
 
@@ -50,7 +53,7 @@ def dashboard_callback(request, context):
             )
         )
     if user.has_perm("registers.view_contract"):
-        contracts = with_status(Contract.objects.all(), today=today)
+        contracts = with_status(owned_by(user, Contract.objects.all()), today=today)
         cards.append(
             _card(
                 "Recommissioning decisions due",
@@ -70,7 +73,7 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Planned visits overdue",
-                Visit.objects.overdue(today=today).count(),
+                owned_by(user, Visit.objects.overdue(today=today)).count(),
                 reverse("admin:registers_visit_changelist") + "?due=overdue",
             )
         )
@@ -89,7 +92,7 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Overdue actions",
-                ActionItem.objects.overdue(today=today).count(),
+                owned_by(user, ActionItem.objects.overdue(today=today)).count(),
                 reverse("admin:registers_actionitem_changelist") + "?overdue=yes",
             )
         )
@@ -97,8 +100,17 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Open provider concerns",
-                Concern.objects.open().count(),
+                owned_by(user, Concern.objects.open()).count(),
                 reverse("admin:registers_concern_changelist") + "?open=yes",
+            )
+        )
+    if user.has_perm("registers.view_regional"):
+        cards.append(
+            _card(
+                "Authorities on the regional dashboard",
+                Authority.objects.count(),
+                reverse("admin:registers_regional"),
+                "Contracts, spend, visits and RI settings by authority",
             )
         )
     context.update({"cards": cards, "today": today})

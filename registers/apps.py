@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 from registers.roles import sync_role_groups
@@ -6,6 +7,14 @@ from registers.roles import sync_role_groups
 
 def _sync_roles(sender, **kwargs):
     sync_role_groups()
+
+
+def _ensure_authority(sender, **kwargs):
+    # An install always has an authority (0009 makes it): an emptied database
+    # (flush) gets one back, so new records always have one to take.
+    authority = global_apps.get_model("registers", "Authority")
+    if not authority.objects.exists():
+        authority.objects.create(name="Our council")
 
 
 class RegistersConfig(AppConfig):
@@ -18,3 +27,7 @@ class RegistersConfig(AppConfig):
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="registers-sync-roles")
         # Django's documented place to connect receivers: the models are loaded now.
         from registers import signals  # noqa: F401, PLC0415
+
+        post_migrate.connect(
+            _ensure_authority, sender=self, dispatch_uid="registers-ensure-authority"
+        )

@@ -67,6 +67,109 @@ def _cached(key: tuple, compute: Callable[[], object]):
     return cache[key]
 
 
+# --- authorities -------------------------------------------------------------------
+# The one boundary between councils sharing an install: every read path goes
+# through permitted()/changeable_ids()/has_perm(), and each applies owned_by()
+# or in_scope(). Owned models and the path from a row to its authority:
+OWNED = {
+    "contract": "authority",
+    "spotfundapplication": "authority",
+    "visit": "authority",
+    "concern": "authority",
+    "contractvariation": "contract__authority",
+    "contractreview": "contract__authority",
+    "contractdocument": "contract__authority",
+    "actionitem": "visit__authority",
+}
+OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The authorities of the install, and those whose records the user may see.
+    With one authority there is no boundary: everyone belongs to it."""
+
+    all_ids: tuple[int, ...] = ()
+    member_ids: frozenset[int] = frozenset()
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def multi(self) -> bool:
+        return len(self.all_ids) > 1
+
+
+def authority_scope(user: User | None) -> Scope:
+    """One query (cached per request): every authority, and whether the user is a member."""
+    key = ("scope", "system") if user is None else ("scope", user.pk)
+    scope = _cached(key, lambda: _read_scope(user))
+    cache = _cache.get()
+    if cache is not None:
+        cache.setdefault(("authority-names",), scope.names)
+    return scope
+
+
+def authority_names() -> dict[int, str]:
+    """Every authority's name by id: from the request's scope query when it ran."""
+    return _cached(("authority-names",), lambda: _read_scope(None).names)
+
+
+def _read_scope(user: User | None) -> Scope:
+    authority = apps.get_model("registers", "Authority")
+    membership = authority.members.through.objects.filter(
+        authority=OuterRef("pk"), user=getattr(user, "pk", None)
+    )
+    rows = list(
+        authority.objects.annotate(member=Exists(membership)).values_list("pk", "name", "member")
+    )
+    all_ids = tuple(pk for pk, _, _ in rows)
+    names = {pk: name for pk, name, _ in rows}
+    if user is None or len(rows) <= 1 or getattr(user, "is_superuser", False):
+        # The portal itself, a single council, and set-up superusers see every authority.
+        return Scope(all_ids=all_ids, member_ids=frozenset(all_ids), names=names)
+    member_ids = frozenset(pk for pk, _, member in rows if member)
+    return Scope(all_ids=all_ids, member_ids=member_ids, names=names)
+
+
+def owned_path(model: type[Model]) -> str | None:
+    return OWNED.get(model._meta.model_name)
+
+
+def owned_by(user: User | None, queryset: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` the user's authorities own (shared models: every row)."""
+    path = owned_path(queryset.model)
+    if path is None or user is None:
+        return queryset
+    scope = authority_scope(user)
+    if not scope.multi:
+        return queryset
+    return queryset.filter(**{f"{path}__in": sorted(scope.member_ids)})
+
+
+def authority_id_of(obj: Model) -> int | None:
+    """The authority owning ``obj`` (through its parent for a child record)."""
+    path = owned_path(type(obj))
+    if path is None:
+        return None
+    *parents, _ = path.split("__")
+    for name in parents:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj.authority_id
+
+
+def in_scope(user: User | None, obj: Model) -> bool:
+    """Whether ``obj`` is shared, or owned by one of the user's authorities.
+    A record not yet given its authority is the services' to place."""
+    if user is None or owned_path(type(obj)) is None:
+        return True
+    scope = authority_scope(user)
+    if not scope.multi:
+        return True
+    authority_id = authority_id_of(obj)
+    return authority_id is None or authority_id in scope.member_ids
+
+
 def has_perm(user: User | None, perm: str, obj: Model | None = None) -> bool:
     """A role permission, a per-record grant on ``obj`` or, for a child record,
     the same on its parent (the answer guardian and ParentObjectPermissionBackend
@@ -74,6 +177,8 @@ def has_perm(user: User | None, perm: str, obj: Model | None = None) -> bool:
     if user is None:
         return True
     if not user.is_active:
+        return False
+    if obj is not None and not in_scope(user, obj):
         return False
     if user.has_perm(perm):
         return True
@@ -219,6 +324,7 @@ def permitted(
         return queryset
     if not user.is_active:
         return queryset.none()
+    queryset = owned_by(user, queryset)
     perms = [perm_name(action, queryset.model) for action in actions]
     if any(user.has_perm(perm) for perm in perms):
         return queryset
@@ -285,7 +391,11 @@ def changeable_ids(
     ids = {pk for pk in ids if pk is not None}
     if not ids:
         return set()
-    if user is None or (user.is_active and user.has_perm(perm_name("change", model))):
+    if user is None:
         return ids
     queryset = model._default_manager.filter(pk__in=ids)
+    if user.is_active and user.has_perm(perm_name("change", model)):
+        if owned_path(model) is None or not authority_scope(user).multi:
+            return ids
+        return set(owned_by(user, queryset).values_list("pk", flat=True))
     return set(permitted(user, ("change",), queryset, grants=grants).values_list("pk", flat=True))

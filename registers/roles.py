@@ -12,7 +12,10 @@ BUSINESS_SUPPORT = "Business support"
 QA_OFFICER = "QA officer"
 COMMISSIONING_OFFICER = "Commissioning officer"
 AUDITOR = "Auditor"
-ROLES = (MANAGER, BUSINESS_SUPPORT, QA_OFFICER, COMMISSIONING_OFFICER, AUDITOR)
+REGIONAL_LEAD = "Regional lead"
+ROLES = (MANAGER, BUSINESS_SUPPORT, QA_OFFICER, COMMISSIONING_OFFICER, AUDITOR, REGIONAL_LEAD)
+# What every authority shares (owned registers are each council's own).
+SHARED_MODELS = ("provider", "setting", "inspection", "framework", "lot")
 
 # Every model a role can see; "everything" in the role table means these.
 REGISTER_MODELS = (
@@ -95,6 +98,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     AUDITOR: VIEW_EVERYTHING
     | _perms(("export",), SPREADSHEET_MODELS)
     | {IMPORT_RUNS, "registers.view_accessevent"},
+    # Counts and sums across every authority; the shared registers, and no
+    # record of any council's contracts, visits or concerns.
+    REGIONAL_LEAD: _perms(("view",), SHARED_MODELS) | {"registers.view_regional"},
 }
 # Every role that sees a setting may raise a concern about it (add_concern);
 # escalating and closing stay with managers, who alone hold change_concern.

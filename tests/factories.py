@@ -10,6 +10,7 @@ from django.utils import timezone
 from registers.models import (
     ActionItem,
     ApprovalStatus,
+    Authority,
     Concern,
     ConcernCategory,
     Contract,
@@ -49,6 +50,28 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@council.example.gov.uk")
     is_staff = True
     password = factory.django.Password("pass")
+
+
+def home_authority() -> Authority:
+    """The install's first authority (the migration makes one; a flushed
+    database gets it back here): a single-council install, as before."""
+    authority = Authority.objects.order_by("pk").first()
+    return authority or Authority.objects.create(name="Our council", code="E08000014")
+
+
+class AuthorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Authority
+        django_get_or_create = ("name",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Council {n}")
+    code = factory.Sequence(lambda n: f"E0{n + 9000000:07d}")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):
@@ -119,6 +142,8 @@ class ContractFactory(factory.django.DjangoModelFactory):
         model = Contract
         skip_postgeneration_save = True
 
+    authority = factory.LazyFunction(home_authority)
+
     reference = factory.Sequence(lambda n: f"C-{n:04d}")
     title = factory.Sequence(lambda n: f"Residential care contract {n}")
     description = "Residential care for looked-after children."
@@ -157,6 +182,8 @@ class VisitFactory(factory.django.DjangoModelFactory):
         model = Visit
         skip_postgeneration_save = True
 
+    authority = factory.LazyFunction(home_authority)
+
     setting = factory.SubFactory(SettingFactory)
     planned_date = factory.LazyFunction(lambda: today() + timedelta(days=7))
     status = VisitStatus.PLANNED
@@ -182,6 +209,8 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Concern
 
+    authority = factory.LazyFunction(home_authority)
+
     setting = factory.SubFactory(SettingFactory)
     provider = factory.LazyAttribute(lambda c: c.setting.provider)
     raised_on = factory.LazyFunction(today)
@@ -193,6 +222,8 @@ class ConcernFactory(factory.django.DjangoModelFactory):
 class SpotFundFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SpotFundApplication
+
+    authority = factory.LazyFunction(home_authority)
 
     kind = "child_family"
     case_id = factory.Sequence(lambda n: f"CASE-{n:04d}")

@@ -26,7 +26,8 @@ def admin_urls(records, *, include_auth: bool) -> list[str]:
     urls = []
     for model in admin.site._registry:
         opts = model._meta
-        if opts.app_label == "auth" and not include_auth:
+        # Users, groups and authorities are set up by superusers.
+        if (opts.app_label == "auth" or opts.model_name == "authority") and not include_auth:
             continue
         prefix = f"admin:{opts.app_label}_{opts.model_name}"
         urls.append(reverse(f"{prefix}_changelist"))
@@ -62,6 +63,8 @@ def test_every_changelist_searches_and_filters_without_error(who, request, clien
     client = client_for(user)
     for model in admin.site._registry:
         opts = model._meta
+        if opts.model_name == "authority" and who != "superuser":
+            continue  # set up by superusers
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         assert client.get(url, {"q": "a'b\"c%"}).status_code == 200, url
         assert client.get(url, {"o": "-1"}).status_code == 200, url

@@ -3,12 +3,14 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from registers.models import Contract, ContractDocument, Provider, Setting, Visit
+from registers import roles
+from registers.models import Authority, Contract, ContractDocument, Provider, Setting, Visit
 from tests.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,11 +21,25 @@ def test_seed_demo_builds_the_registers_and_logins_once(settings):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     counts = (Provider.objects.count(), Setting.objects.count(), Contract.objects.count())
-    assert counts == (40, 120, 80)
+    assert counts == (40, 120, 86)  # 80 of the first council, 6 of the second
     assert Visit.objects.filter(status="planned", planned_date__lt=timezone.localdate()).exists()
     text = out.getvalue()
     for username in ("manager", "support", "qa1", "qa2", "officer", "auditor"):
         assert username in text
+    first, second, third = Authority.objects.order_by("pk")
+    assert Authority.objects.count() == 3
+    assert first.members.filter(username="manager").exists()
+    assert list(second.members.values_list("username", flat=True)) == ["manager_b"]
+    assert "manager_b" in text and "regional" in text
+    assert User.objects.get(username="regional").groups.get().name == roles.REGIONAL_LEAD
+    assert Contract.objects.filter(authority=second).count() == 6
+    # A setting used by both councils, judged Inadequate: a risk visit for each.
+    shared = Setting.objects.filter(
+        current_rating="inadequate", contracts__authority=second
+    ).distinct()
+    assert shared.filter(contracts__authority=first).exists()
+    risk = Visit.objects.filter(setting__in=shared, reason="risk")
+    assert {first.pk, second.pk} <= set(risk.values_list("authority_id", flat=True))
     history = Provider.history.count()
     call_command("seed_demo", stdout=StringIO())
     assert (Provider.objects.count(), Setting.objects.count(), Contract.objects.count()) == counts

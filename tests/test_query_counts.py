@@ -14,6 +14,7 @@ from django.urls import reverse
 from registers.models import ActionItem, ImportRun
 from tests.factories import (
     ActionItemFactory,
+    AuthorityFactory,
     ConcernFactory,
     ContractFactory,
     ContractReviewFactory,
@@ -24,6 +25,7 @@ from tests.factories import (
     SettingFactory,
     SpotFundFactory,
     VisitFactory,
+    home_authority,
 )
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +125,47 @@ def test_every_page_costs_the_same_few_queries_at_any_volume(role, request, clie
     assert not grew, f"{role}: query counts grew with rows (few, many): {grew}"
     over = {name: n for name, n in many.items() if n > MAX_QUERIES}
     assert not over, f"{role}: pages over {MAX_QUERIES} queries: {over}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_user_in_two_of_three_authorities_pays_the_same_few_queries(role, request, client_for):
+    """Several authorities on one install: the lists and pages of a user in two
+    of them (with a third's records present) stay flat and within the limit."""
+    user = request.getfixturevalue(role)
+    ours = home_authority()
+    second = AuthorityFactory(name="Second Council", members=[user])
+    third = AuthorityFactory(name="Third Council")
+    ours.members.add(user)
+    client = client_for(user)
+    records = Records(user)
+    records.grow(3)
+    urls = pages(records)
+    measure(client, urls)
+    few = measure(client, urls)
+    records.grow(30)
+    # Their records spread over the three authorities.
+    for n, model in enumerate(
+        (
+            records.contract.__class__,
+            records.visit.__class__,
+            records.concern.__class__,
+            records.spotfundapplication.__class__,
+        )
+    ):
+        model.objects.filter(pk__gt=records.grown // 2).exclude(
+            pk__in=[
+                records.contract.pk,
+                records.visit.pk,
+                records.concern.pk,
+                records.spotfundapplication.pk,
+            ]
+        ).update(authority=[second, third][n % 2])
+    many = measure(client, urls)
+    grew = {name: (few[name], many[name]) for name in urls if few[name] != many[name]}
+    assert not grew, f"{role}: query counts grew with rows (few, many): {grew}"
+    over = {name: n for name, n in many.items() if n > MAX_QUERIES}
+    assert not over, f"{role}: pages over {MAX_QUERIES} queries: {over}"
+    print(f"\n{role} in two authorities:", many)
 
 
 def test_a_qa_officers_action_list_checks_permissions_once_for_the_page(qa1, client_for):

@@ -21,6 +21,7 @@ from tests.factories import (
     InspectionFactory,
     ProviderFactory,
     SettingFactory,
+    home_authority,
     today,
 )
 from tests.ofsted_files import latest_layout_xlsx, latest_row
@@ -170,7 +171,9 @@ class TestProcess:
 
     def test_an_open_risk_visit_means_none_is_added(self, monitor, manager):
         setting, _ = rated(Judgement.REQUIRES_IMPROVEMENT)
-        Visit.objects.create(setting=setting, planned_date=today(), reason="risk")
+        Visit.objects.create(
+            authority=home_authority(), setting=setting, planned_date=today(), reason="risk"
+        )
         monitor()
         assert Visit.objects.count() == 1
 

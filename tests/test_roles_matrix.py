@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 
 from registers import roles
+from registers.models import Concern, Contract, SpotFundApplication, Visit
 from tests.admin_fixtures import one_of_everything
+from tests.factories import AuthorityFactory, home_authority
 from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +65,16 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
     roles.AUDITOR: {
         model: READ | ({"export"} if model in SPREADSHEET_MODELS else set()) for model in MODELS
     },
+    # Counts and sums on the regional dashboard; the shared registers only.
+    roles.REGIONAL_LEAD: {
+        model: READ if model in roles.SHARED_MODELS else set() for model in MODELS
+    },
     None: {model: set() for model in MODELS},
 }
+OWNED = {"contract", "visit", "actionitem", "concern", "spotfundapplication"}
+# Across the boundary, another authority's record is out of reach on every
+# record path; the register's own pages (list, add, export) stay the user's.
+RECORD_PATHS = {"view", "change", "delete", "history", "decide"}
 
 
 def attempt(client, action: str, model: str, obj) -> bool:
@@ -114,3 +124,35 @@ def test_role_table(role, make_user, client_for, manager):
             if allowed != expected:
                 mismatches.append(f"{model}.{action}: {'allowed' if allowed else 'refused'}")
     assert mismatches == []
+
+
+@pytest.mark.parametrize("role", list(SPEC), ids=lambda r: r or "no role")
+def test_role_table_across_two_authorities(role, make_user, client_for, manager):
+    """The same table with every owned record in another authority: nothing of
+    it is reachable, whatever the role."""
+    ours = home_authority()
+    theirs = AuthorityFactory(name="Neighbouring Council")
+    user = make_user(role)
+    ours.members.add(user)
+    records = one_of_everything(lead=manager, manager=manager)
+    for model in (Contract, Visit, Concern, SpotFundApplication):
+        model.objects.update(authority=theirs)
+    client = client_for(user)
+    mismatches = []
+    for model in MODELS:
+        for action in sorted(ALL | {"decide"}):
+            allowed = attempt(client, action, model, records[model])
+            expected = action in SPEC[role][model] and not (
+                model in OWNED and action in RECORD_PATHS
+            )
+            if allowed != expected:
+                mismatches.append(f"{model}.{action}: {'allowed' if allowed else 'refused'}")
+    assert mismatches == []
+
+
+def test_the_regional_dashboard_is_the_regional_leads(make_user, client_for):
+    url = reverse("admin:registers_regional")
+    lead = make_user(roles.REGIONAL_LEAD)
+    assert client_for(lead).get(url).status_code == 200
+    for role in (roles.MANAGER, roles.AUDITOR, None):
+        assert client_for(make_user(role)).get(url).status_code == 403, role

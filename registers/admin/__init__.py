@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from registers.admin import (  # noqa: F401
     action_items,
+    authorities,
     concerns,
     contracts,
     frameworks,

@@ -6,6 +6,7 @@ register's services. A register's admin names its services and holds no rules.
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
+from registers.admin.authorities import AuthorityFieldMixin
 from registers.admin.changelist import PageFirstMixin
 from registers.admin.forms import RegisterForm, ServiceCheckedForm, with_service_check
 from registers.admin.history import HistoryMixin
@@ -19,6 +20,7 @@ FORM_ONLY = ("change_reason", "read_version")
 
 
 class RegisterAdmin(
+    AuthorityFieldMixin,
     SafeInputMixin,
     PageFirstMixin,
     HistoryMixin,

@@ -80,7 +80,7 @@ class ScheduleViewsMixin:
             "registers/admin/due_visits.html",
             "Due and overdue visits",
             due_settings=settings_due_for_visit(today=today),
-            overdue_visits=overdue_planned_visits(today=today),
+            overdue_visits=overdue_planned_visits(today=today, viewer=request.user),
         )
 
     def calendar_view(self, request):
@@ -89,7 +89,10 @@ class ScheduleViewsMixin:
         start = form.month_start(today)
         mine = form.is_valid() and form.cleaned_data.get("mine")
         weeks = calendar_month(
-            year=start.year, month=start.month, user=request.user if mine else None
+            year=start.year,
+            month=start.month,
+            user=request.user if mine else None,
+            viewer=request.user,
         )
         return self._schedule_page(
             request,

@@ -53,7 +53,15 @@ class TransparencyFileMixin:
                 f'attachment; filename="transparency-contracts-{year}Q{quarter}.csv"'
             )
             response.write("\ufeff")  # so Excel reads the £ sign as UTF-8
-            transparency_csv_write(year=year, quarter=quarter, stream=response)
+            # The user's own authorities; ?authority= narrows to one of them.
+            authority = request.GET.get("authority", "")
+            transparency_csv_write(
+                year=year,
+                quarter=quarter,
+                stream=response,
+                user=request.user,
+                authority_id=int(authority) if authority.isdigit() else None,
+            )
             return response
         context = {
             **self.admin_site.each_context(request),

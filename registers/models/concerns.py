@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import BooleanField, Case, Q, Value, When
 from simple_history.models import HistoricalRecords
 
+from registers.models.authorities import authority_field
+
 
 class ConcernCategory(models.TextChoices):
     SAFEGUARDING = "safeguarding", "Safeguarding"
@@ -52,6 +54,7 @@ class ConcernQuerySet(models.QuerySet):
 
 
 class Concern(models.Model):
+    authority = authority_field()
     provider = models.ForeignKey(
         "registers.Provider",
         on_delete=models.PROTECT,

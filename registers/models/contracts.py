@@ -6,6 +6,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from registers.models.authorities import authority_field
 from registers.models.common import Rag, money_field, non_negative
 from registers.storage import protected_storage
 from registers.validators import validate_cpv
@@ -54,6 +55,7 @@ class ContractStatus(models.TextChoices):
 
 
 class Contract(models.Model):
+    authority = authority_field()
     reference = models.CharField(max_length=50, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from registers.models.authorities import authority_field
 from registers.models.common import money_field, non_negative
 from registers.validators import validate_case_id, validate_initials
 
@@ -23,6 +24,7 @@ class FundStatus(models.TextChoices):
 
 
 class SpotFundApplication(models.Model):
+    authority = authority_field()
     kind = models.CharField("for", max_length=20, choices=FundApplicantKind.choices)
     case_id = models.CharField("case ID", max_length=20, blank=True, validators=[validate_case_id])
     child_initials = models.CharField(

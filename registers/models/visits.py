@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import BooleanField, Case, Q, Value, When
 from simple_history.models import HistoricalRecords
 
+from registers.models.authorities import authority_field
 from registers.models.common import Rag
 
 
@@ -51,6 +52,7 @@ class VisitQuerySet(models.QuerySet):
 
 
 class Visit(models.Model):
+    authority = authority_field()
     setting = models.ForeignKey(
         "registers.Setting",
         on_delete=models.PROTECT,

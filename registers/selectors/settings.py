@@ -24,6 +24,7 @@ from django.utils import timezone
 from registers.dates import add_months
 from registers.db import AddMonths
 from registers.models import (
+    Authority,
     Concern,
     Contract,
     Judgement,
@@ -60,6 +61,30 @@ def settings_in_use(*, today: date | None = None, queryset: QuerySet[Setting] | 
     today = today or timezone.localdate()
     queryset = Setting.objects.all() if queryset is None else queryset
     return queryset.filter(in_use_q(today=today))
+
+
+def authorities_using(*, setting_ids: list[int], today: date) -> dict[int, set[int]]:
+    """Per setting, the authorities using it: each whose live contract names it
+    and, when its provider is approved, every authority (each takes part in the
+    shared approved list). Three queries, whatever the number of settings."""
+    uses: dict[int, set[int]] = {pk: set() for pk in setting_ids}
+    contracts = (
+        Contract.objects.filter(live_contract_q(today=today), setting_id__in=setting_ids)
+        .order_by()
+        .values_list("setting_id", "authority_id")
+        .distinct()
+    )
+    for setting_id, authority_id in contracts:
+        uses[setting_id].add(authority_id)
+    approved = Setting.objects.filter(
+        pk__in=setting_ids, provider__approval_status__in=IN_USE_APPROVAL_STATUSES
+    ).values_list("pk", flat=True)
+    approved = list(approved)
+    if approved:
+        every = set(Authority.objects.values_list("pk", flat=True))
+        for setting_id in approved:
+            uses[setting_id] |= every
+    return uses
 
 
 def setting_is_in_use(*, setting: Setting, today: date | None = None) -> bool:

@@ -27,7 +27,14 @@ def contract_manager_candidates() -> QuerySet:
 
 
 def with_current(candidates: QuerySet, current_ids) -> QuerySet:
-    """The candidates, and whoever holds the responsibility now (a form must show them)."""
+    """The candidates, and whoever holds the responsibility now (a form must show them).
+    ``current_ids`` may be a subquery: no query of its own."""
+    if isinstance(current_ids, QuerySet):
+        return (
+            get_user_model()
+            .objects.filter(Q(pk__in=candidates.values("pk")) | Q(pk__in=current_ids))
+            .order_by(*BY_NAME)
+        )
     current_ids = [pk for pk in current_ids if pk is not None]
     if not current_ids:
         return candidates
@@ -42,7 +49,7 @@ def contract_manager_choices(*, contract_id=None) -> QuerySet:
     """The people a contract's form offers: the candidates, and its manager now."""
     current = []
     if contract_id is not None and str(contract_id).isdigit():
-        current = list(
-            Contract.objects.filter(pk=contract_id).values_list("contract_manager", flat=True)
+        current = Contract.objects.filter(pk=contract_id, contract_manager__isnull=False).values(
+            "contract_manager"
         )
     return with_current(contract_manager_candidates(), current)

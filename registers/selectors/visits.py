@@ -8,12 +8,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from registers.models import ActionItem, Judgement, Setting, Visit, VisitStatus
 from registers.models.inspections import JUDGEMENT_RANK
+from registers.permissions import owned_by
 from registers.selectors.settings import in_use_q, with_next_visit
 
 
 def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
+    # Only of the officer's authorities (owned_by), like every other read.
     planned = list(
-        Visit.objects.filter(lead_officer=user, status=VisitStatus.PLANNED)
+        owned_by(user, Visit.objects.filter(lead_officer=user, status=VisitStatus.PLANNED))
         .with_overdue(today=today)
         .select_related("setting", "provider")
         .order_by("planned_date")
@@ -25,7 +27,7 @@ def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
         "this_week": [v for v in upcoming if v.planned_date <= week_end],
         "later": [v for v in upcoming if v.planned_date > week_end][:50],
         "awaiting_report": list(
-            Visit.objects.filter(lead_officer=user, status=VisitStatus.COMPLETED)
+            owned_by(user, Visit.objects.filter(lead_officer=user, status=VisitStatus.COMPLETED))
             .select_related("setting", "provider")
             .order_by("actual_date")
         ),
@@ -34,7 +36,7 @@ def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
 
 def overdue_actions_for_officer(*, user, today: date) -> QuerySet[ActionItem]:
     return (
-        ActionItem.objects.overdue(today=today)
+        owned_by(user, ActionItem.objects.overdue(today=today))
         .filter(visit__lead_officer=user)
         .select_related("visit__setting", "visit__provider")
         .order_by("due_date")
@@ -83,9 +85,9 @@ def settings_due_for_visit(*, today: date, within_days: int = 30) -> list[DueSet
     return rows
 
 
-def overdue_planned_visits(*, today: date) -> QuerySet[Visit]:
+def overdue_planned_visits(*, today: date, viewer=None) -> QuerySet[Visit]:
     return (
-        Visit.objects.overdue(today=today)
+        owned_by(viewer, Visit.objects.overdue(today=today))
         .select_related("setting", "provider", "lead_officer")
         .order_by("planned_date")
     )
@@ -98,12 +100,13 @@ class CalendarDay:
     visits: list[Visit]
 
 
-def calendar_month(*, year: int, month: int, user=None) -> list[list[CalendarDay]]:
-    """Weeks (Monday first) of the month with the visits planned each day."""
+def calendar_month(*, year: int, month: int, user=None, viewer=None) -> list[list[CalendarDay]]:
+    """Weeks (Monday first) of the month with the visits planned each day:
+    ``user``'s own, or the team's; of ``viewer``'s authorities."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     first, last = weeks[0][0], weeks[-1][-1]
     visits = (
-        Visit.objects.filter(planned_date__range=(first, last))
+        owned_by(viewer, Visit.objects.filter(planned_date__range=(first, last)))
         .exclude(status=VisitStatus.CANCELLED)
         .select_related("setting", "provider", "lead_officer")
         .order_by("planned_date", "id")

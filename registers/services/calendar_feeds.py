@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from registers.models import CalendarFeed, Visit, VisitStatus
-from registers.permissions import Actor
+from registers.permissions import Actor, owned_by
 from registers.services.recording import log_write
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,10 @@ def _fold(line: str) -> str:
 def calendar_feed_render(*, user: Actor, today: date | None = None) -> str:
     today = today or timezone.localdate()
     visits = (
-        Visit.objects.filter(lead_officer=user, planned_date__gte=today - timedelta(days=90))
+        owned_by(
+            user,
+            Visit.objects.filter(lead_officer=user, planned_date__gte=today - timedelta(days=90)),
+        )
         .exclude(status=VisitStatus.CANCELLED)
         .select_related("setting", "provider")
         .order_by("planned_date")

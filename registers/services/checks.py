@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from registers.changes import Change, ErrorCollector
 from registers.permissions import Actor, changeable_ids, has_perm, perm_name
 from registers.selectors.versions import changes_since, record_versions
+from registers.services.authorities import authorities_check
 from registers.services.recording import log_write, record_changes
 from registers.services.units import write_unit
 
@@ -27,6 +28,7 @@ def check_basics(
     if not changes:
         return
     model = type(changes[0].obj)
+    authorities_check(changes, user=user, errors=errors)
     may_add = has_perm(user, perm_name("add", model))
     allowed = changeable_ids(user, model, [c.obj.pk for c in changes if not c.is_new])
     for change in changes:

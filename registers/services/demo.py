@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from registers import roles
 from registers.changes import Change, link_parents
-from registers.models import Provider
+from registers.models import (
+    Authority,
+    Contract,
+    Inspection,
+    InspectionType,
+    Judgement,
+    Provider,
+    Setting,
+)
 from registers.permissions import Actor
 from registers.services import demo_activity, demo_records
 from registers.services.action_items import action_items_check, action_items_write
@@ -44,15 +52,42 @@ logger = logging.getLogger(__name__)
 NAMES_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "names.json"
 REASON = "Demo data"
 
-DEMO_USERS = [
-    # username, first, last, role
-    ("manager", "Sarah", "Ahmed", roles.MANAGER),
-    ("support", "Jo", "Brennan", roles.BUSINESS_SUPPORT),
-    ("qa1", "Priya", "Shah", roles.QA_OFFICER),
-    ("qa2", "Tom", "Walsh", roles.QA_OFFICER),
-    ("officer", "Dan", "Okafor", roles.COMMISSIONING_OFFICER),
-    ("auditor", "Helen", "Price", roles.AUDITOR),
+# Three councils of one regional flexible purchasing system; the first is the
+# demo council every original login belongs to.
+DEMO_AUTHORITIES = [
+    ("Sefton Council", "E08000014"),
+    ("Knowsley Council", "E08000011"),
+    ("Wirral Council", "E08000015"),
 ]
+
+DEMO_USERS = [
+    # username, first, last, role, authority (index in DEMO_AUTHORITIES; None: none)
+    ("manager", "Sarah", "Ahmed", roles.MANAGER, 0),
+    ("support", "Jo", "Brennan", roles.BUSINESS_SUPPORT, 0),
+    ("qa1", "Priya", "Shah", roles.QA_OFFICER, 0),
+    ("qa2", "Tom", "Walsh", roles.QA_OFFICER, 0),
+    ("officer", "Dan", "Okafor", roles.COMMISSIONING_OFFICER, 0),
+    ("auditor", "Helen", "Price", roles.AUDITOR, 0),
+    ("manager_b", "Ayesha", "Khan", roles.MANAGER, 1),
+    ("regional", "Mark", "Dale", roles.REGIONAL_LEAD, None),
+]
+
+
+def ensure_demo_authorities() -> list[Authority]:
+    """The three demo councils. The install's first authority (the migration's
+    "Our council") becomes the first of them. Safe to repeat."""
+    authorities = []
+    first = Authority.objects.order_by("pk").first()
+    for index, (name, code) in enumerate(DEMO_AUTHORITIES):
+        authority = Authority.objects.filter(name=name).first()
+        if authority is None and index == 0 and first is not None:
+            authority = first
+        if authority is None:
+            authority = Authority(name=name)
+        authority.name, authority.code = name, code
+        authority.save()
+        authorities.append(authority)
+    return authorities
 
 
 def demo_present() -> bool:
@@ -62,10 +97,11 @@ def demo_present() -> bool:
 
 
 def ensure_demo_users(*, password: str) -> list[tuple[str, str]]:
-    """The demo logins, one per role. Safe to repeat."""
+    """The demo logins, one per role, each in their council. Safe to repeat."""
     user_model = get_user_model()
+    authorities = ensure_demo_authorities()
     logins = []
-    for username, first, last, role in DEMO_USERS:
+    for username, first, last, role, authority in DEMO_USERS:
         user, _ = user_model.objects.get_or_create(username=username)
         user.first_name, user.last_name = first, last
         user.email = f"{username}@council.example.gov.uk"
@@ -74,6 +110,7 @@ def ensure_demo_users(*, password: str) -> list[tuple[str, str]]:
         user.set_password(password)
         user.save()
         user.groups.set([Group.objects.get(name=role)])
+        user.authorities.set([] if authority is None else [authorities[authority]])
         logins.append((username, role))
     return logins
 
@@ -145,6 +182,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         funds = demo_activity.build_spot_funds(rng, providers, users, today)
         for spec in funds:
             _apply_for_funds(spec, users=users)
+        shared = _second_council(rng, contracts, users=users, today=today)
     outcome = unit.results.get(QUEUE)
     risk_visits = len(outcome.visits_created) if outcome else 0
     counts = {
@@ -157,6 +195,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         "action items": len(actions),
         "concerns": len(concerns),
         "spot fund applications": len(funds),
+        "second council's contracts": shared,
     }
     logger.info("demo.built %s", counts, extra={"event": "demo.built", "facts": counts})
     return counts
@@ -189,3 +228,52 @@ def _apply_for_funds(spec: demo_activity.FundSpec, *, users) -> None:
             outcomes_achieved=spec.outcomes,
             completed_on=spec.completed_on,
         )
+
+
+def _second_council(rng: random.Random, contracts: list[Contract], *, users, today: date) -> int:
+    """The second council's own contracts, made by its manager: a copy of some
+    of the first council's live ones, so that those settings are used by both,
+    and an Inadequate judgement on one of them to show the process run for each."""
+    manager_b = users["manager_b"]
+    live = [
+        c
+        for c in contracts
+        if c.setting_id and c.start_date <= today <= c.end_date and not c.lot_id
+    ]
+    theirs = []
+    for index, contract in enumerate(rng.sample(live, min(6, len(live)))):
+        theirs.append(
+            Contract(
+                reference=f"KN-{today.year}-{index + 1:03d}",
+                title=contract.title,
+                description=contract.description,
+                provider=contract.provider,
+                setting=contract.setting,
+                department="Children's Services",
+                service_category=contract.service_category,
+                procurement_route=contract.procurement_route,
+                tender_type=contract.tender_type,
+                contract_manager=manager_b,
+                start_date=contract.start_date,
+                end_date=contract.end_date,
+                review_date=contract.review_date,
+                annual_value=contract.annual_value,
+                total_value=contract.total_value,
+                spot_justification=contract.spot_justification,
+            )
+        )
+    _write(theirs, check=contracts_check, write=contracts_write, user=manager_b)
+    if theirs:
+        setting = Setting.objects.get(pk=theirs[0].setting_id)
+        inspection = Inspection(
+            setting=setting,
+            event_number="10199999",
+            inspection_type=InspectionType.FULL,
+            inspection_date=today - timedelta(days=12),
+            publication_date=today - timedelta(days=2),
+            overall=Judgement.INADEQUATE,
+            help_and_protection=Judgement.INADEQUATE,
+            leadership_management=Judgement.INADEQUATE,
+        )
+        _write([inspection], check=inspections_check, write=inspections_write, user=None)
+    return len(theirs)

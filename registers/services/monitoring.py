@@ -21,6 +21,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from registers.changes import Change, snapshot
 from registers.dates import add_working_days
 from registers.models import (
+    Authority,
     Inspection,
     InspectionType,
     Judgement,
@@ -33,7 +34,7 @@ from registers.models import (
 )
 from registers.models.inspections import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMENTS
 from registers.permissions import Actor
-from registers.selectors.settings import in_use_q, settings_in_use
+from registers.selectors.settings import authorities_using, in_use_q, settings_in_use
 from registers.services.notifications import ri_digest_recipients, ri_digest_send
 from registers.services.recording import log_write, record_changes
 from registers.services.units import Unit, write_unit
@@ -52,6 +53,8 @@ class FlaggedSetting:
     rating: str
     visit_due: date | None
     approval_review: bool
+    # The authorities using the setting: each plans its own visit and gets its own digest.
+    authority_ids: frozenset[int] = frozenset()
 
     @property
     def rating_label(self) -> str:
@@ -66,6 +69,8 @@ class MonitoringOutcome:
     visits_created: list[Visit] = field(default_factory=list)
     reviews_opened: list[Provider] = field(default_factory=list)
     digest_recipients: int = 0
+    # (authority id, recipients) of each digest; authority None: the install's only one.
+    digests: list[tuple[int | None, list[str]]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -78,6 +83,7 @@ class MonitoringOutcome:
         self.visits_created += other.visits_created
         self.reviews_opened += other.reviews_opened
         self.digest_recipients = max(self.digest_recipients, other.digest_recipients)
+        self.digests += other.digests
 
     def summary(self) -> str:
         return (
@@ -153,11 +159,7 @@ def risk_visit_due(*, inspection: Inspection, rating: str) -> date:
 def _run(*, items: set, unit: Unit) -> MonitoringOutcome:
     outcome = _check(ids=sorted(items), unit=unit)
     if outcome.flagged and not unit.quiet:
-        recipients = ri_digest_recipients()
-        outcome.digest_recipients = len(recipients)
-        flagged = list(outcome.flagged)
-        # Only for a change that is committed.
-        unit.after_commit(lambda: ri_digest_send(items=flagged, recipients=recipients))
+        _digests(outcome=outcome, unit=unit)
     log_write(
         logger,
         "monitoring.checked",
@@ -169,6 +171,28 @@ def _run(*, items: set, unit: Unit) -> MonitoringOutcome:
         lifted=len(outcome.lifted),
     )
     return outcome
+
+
+def _digests(*, outcome: MonitoringOutcome, unit: Unit) -> None:
+    """One digest per authority, to its own managers, of the settings it uses.
+    An install of one council sends the one digest it always did."""
+    authority_ids = sorted({a for item in outcome.flagged for a in item.authority_ids})
+    several = len(authority_ids) > 1 or Authority.objects.count() > 1
+    for authority_id in authority_ids if several else [None]:
+        items = [
+            item
+            for item in outcome.flagged
+            if authority_id is None or authority_id in item.authority_ids
+        ]
+        recipients = ri_digest_recipients(authority_id=authority_id)
+        outcome.digest_recipients = max(outcome.digest_recipients, len(recipients))
+        outcome.digests.append((authority_id, recipients))
+        # Only for a change that is committed.
+        unit.after_commit(
+            lambda items=items, recipients=recipients: ri_digest_send(
+                items=items, recipients=recipients
+            )
+        )
 
 
 def _check(*, ids: list[int], unit: Unit) -> MonitoringOutcome:
@@ -190,9 +214,10 @@ def _latest_full_ids(setting_ids: list[int]) -> dict[int, int]:
     return {pk: latest_id for pk, latest_id in rows.values_list("pk", "latest_id") if latest_id}
 
 
-def _default_leads(setting_ids: list[int]) -> dict[int, object]:
-    """The officer who last led a visit to each setting, to lead the next one."""
-    leads: dict[int, object] = {}
+def _default_leads(setting_ids: list[int]) -> dict[tuple[int, int], object]:
+    """The officer who last led each authority's visit to each setting, to lead
+    its next one: each council's risk visit is led by its own officers."""
+    leads: dict[tuple[int, int], object] = {}
     visits = (
         Visit.objects.filter(
             setting_id__in=setting_ids, lead_officer__isnull=False, lead_officer__is_active=True
@@ -201,7 +226,7 @@ def _default_leads(setting_ids: list[int]) -> dict[int, object]:
         .order_by("setting_id", "-planned_date")
     )
     for visit in visits:
-        leads.setdefault(visit.setting_id, visit.lead_officer)
+        leads.setdefault((visit.setting_id, visit.authority_id), visit.lead_officer)
     return leads
 
 
@@ -242,10 +267,14 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
     inspections = Inspection.objects.in_bulk(latest_ids.values())
     visits = Visit.objects.filter(
         setting_id__in=[s.pk for s in concerning], reason=VisitReason.RISK
-    ).values_list("setting_id", "status", "triggered_by_inspection_id")
-    has_open_risk_visit = {sid for sid, status, _ in visits if status == VisitStatus.PLANNED}
-    visited_for = {(sid, insp) for sid, _, insp in visits}
+    ).values_list("setting_id", "authority_id", "status", "triggered_by_inspection_id")
+    # Each authority using the setting keeps its own risk visit.
+    has_open_risk_visit = {
+        (sid, aid) for sid, aid, status, _ in visits if status == VisitStatus.PLANNED
+    }
+    visited_for = {(sid, aid, insp) for sid, aid, _, insp in visits}
     leads = _default_leads([s.pk for s in concerning])
+    uses = authorities_using(setting_ids=[s.pk for s in concerning], today=today)
 
     setting_changes: list[Change] = []
     visit_changes: list[Change] = []
@@ -269,15 +298,22 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
             setting_changes.append(Change(obj=setting, before=before))
 
         visit_due = None
-        if setting.pk not in has_open_risk_visit and (setting.pk, inspection.pk) not in visited_for:
+        for authority_id in sorted(uses.get(setting.pk, ())):
+            if (setting.pk, authority_id) in has_open_risk_visit or (
+                setting.pk,
+                authority_id,
+                inspection.pk,
+            ) in visited_for:
+                continue
             visit_due = risk_visit_due(inspection=inspection, rating=rating)
             visit = Visit(
+                authority_id=authority_id,
                 setting=setting,
                 planned_date=visit_due,
                 kind=VisitKind.UNANNOUNCED,
                 reason=VisitReason.RISK,
                 status=VisitStatus.PLANNED,
-                lead_officer=leads.get(setting.pk),
+                lead_officer=leads.get((setting.pk, authority_id)),
                 triggered_by_inspection=inspection,
             )
             visit._change_reason = f"Risk-based visit after Ofsted judgement: {label}"
@@ -311,6 +347,7 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
                     rating=rating,
                     visit_due=visit_due,
                     approval_review=opens_review,
+                    authority_ids=frozenset(uses.get(setting.pk, ())),
                 )
             )
 

@@ -12,11 +12,15 @@ from registers.selectors.users import active_users_in
 logger = logging.getLogger(__name__)
 
 
-def ri_digest_recipients() -> list[str]:
+def ri_digest_recipients(*, authority_id: int | None = None) -> list[str]:
+    """The configured recipients or, by default, the active managers (of the
+    given authority, when the install has several)."""
     if conf.RI_NOTIFICATION_RECIPIENTS:
         return list(conf.RI_NOTIFICATION_RECIPIENTS)
-    emails = active_users_in(MANAGER).filter(email__gt="").values_list("email", flat=True)
-    return sorted(set(emails))
+    managers = active_users_in(MANAGER).filter(email__gt="")
+    if authority_id is not None:
+        managers = managers.filter(authorities=authority_id)
+    return sorted(set(managers.values_list("email", flat=True)))
 
 
 def ri_digest_send(*, items, recipients: list[str]) -> int:

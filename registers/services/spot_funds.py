@@ -59,7 +59,9 @@ def _cap_error(application: SpotFundApplication) -> str:
         return f"A group application is capped at £{cap:,.0f}." if application.amount > cap else ""
     cap = Decimal(conf.SPOT_FUND_CAP_CHILD)
     year_start = financial_year_start(application.applied_on)
+    # Case IDs are each council's own: the cap counts one authority's applications.
     earlier = SpotFundApplication.objects.filter(
+        authority_id=application.authority_id,
         kind=FundApplicantKind.CHILD_FAMILY,
         case_id__iexact=application.case_id,
         applied_on__gte=year_start,

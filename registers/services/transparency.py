@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 
 from registers.dates import quarter_bounds
 from registers.importing.safety import escape_formula
-from registers.models import Contract
+from registers.models import Authority, Contract
+from registers.permissions import Actor, owned_by
 from registers.selectors.contracts import unauthorised_spot_q
 
 
@@ -82,12 +83,18 @@ def transparency_missing_fields(*, contract: Contract) -> list[str]:
     return [field.label for field in REQUIRED if field.value(contract) in (None, "")]
 
 
-def transparency_contracts(*, year: int, quarter: int) -> QuerySet[Contract]:
-    """Contracts over £5,000 live at any time in the quarter."""
+def transparency_contracts(
+    *, year: int, quarter: int, user: Actor = None, authority_id: int | None = None
+) -> QuerySet[Contract]:
+    """Contracts over £5,000 live at any time in the quarter: of the user's
+    authorities and, given one, of that authority only (each council publishes its own)."""
     start, end = quarter_bounds(year, quarter)
     threshold = conf.TRANSPARENCY_THRESHOLD
+    contracts = owned_by(user, Contract.objects.all())
+    if authority_id is not None:
+        contracts = contracts.filter(authority_id=authority_id)
     return (
-        Contract.objects.filter(start_date__lte=end, end_date__gte=start)
+        contracts.filter(start_date__lte=end, end_date__gte=start)
         .filter(Q(terminated_on__isnull=True) | Q(terminated_on__gte=start))
         .exclude(unauthorised_spot_q())
         .filter(
@@ -132,12 +139,29 @@ def row_for(contract: Contract) -> list[str]:
     ]
 
 
-def transparency_csv_write(*, year: int, quarter: int, stream: TextIO) -> int:
+def transparency_csv_write(
+    *,
+    year: int,
+    quarter: int,
+    stream: TextIO,
+    user: Actor = None,
+    authority_id: int | None = None,
+) -> int:
     """Write the quarter's file; returns the number of contracts."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(HEADERS)
     count = 0
-    for contract in transparency_contracts(year=year, quarter=quarter):
+    for contract in transparency_contracts(
+        year=year, quarter=quarter, user=user, authority_id=authority_id
+    ):
         writer.writerow([escape_formula(cell) for cell in row_for(contract)])
         count += 1
     return count
+
+
+def transparency_authority(*, code: str) -> int:
+    """The authority of an ONS code (or name), for the command's --authority."""
+    found = Authority.objects.filter(Q(code__iexact=code) | Q(name__iexact=code)).first()
+    if found is None:
+        raise LookupError(f"No authority has the code or name {code!r}.")
+    return found.pk

@@ -97,7 +97,9 @@ def lead_officer_choices(*, user: Actor, visit_id=None) -> QuerySet:
     ]
     current = []
     if visit_id is not None and str(visit_id).isdigit():
-        current = list(Visit.objects.filter(pk=visit_id).values_list("lead_officer", flat=True))
+        current = Visit.objects.filter(pk=visit_id, lead_officer__isnull=False).values(
+            "lead_officer"
+        )
     return with_current(lead_officer_candidates().filter(pk__in=allowed), current)
 
 

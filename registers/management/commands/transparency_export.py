@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from registers.dates import last_completed_quarter, parse_quarter
-from registers.services.transparency import transparency_csv_write
+from registers.services.transparency import transparency_authority, transparency_csv_write
 
 
 class Command(BaseCommand):
@@ -13,8 +13,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quarter", help="For example 2026Q3 (July to September 2026)")
+        parser.add_argument(
+            "--authority",
+            help="ONS code or name: that council's contracts only (each publishes its own)",
+        )
 
-    def handle(self, *args, quarter=None, **options):
+    def handle(self, *args, quarter=None, authority=None, **options):
+        authority_id = None
+        if authority:
+            try:
+                authority_id = transparency_authority(code=authority)
+            except LookupError as exc:
+                raise CommandError(str(exc)) from None
         if quarter:
             try:
                 year, number = parse_quarter(quarter)
@@ -22,4 +32,6 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
         else:
             year, number = last_completed_quarter(timezone.localdate())
-        transparency_csv_write(year=year, quarter=number, stream=self.stdout._out)
+        transparency_csv_write(
+            year=year, quarter=number, stream=self.stdout._out, authority_id=authority_id
+        )
