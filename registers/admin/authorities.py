@@ -65,7 +65,15 @@ class AuthorityFieldMixin:
         if db_field.name == FIELD and owned_path(self.model) == FIELD:
             # The form offers only the user's own authorities.
             kwargs["queryset"] = authority_choices(user=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and db_field.name == FIELD and owned_path(self.model) == FIELD:
+            # The same choices from the request's one authorities query: no query to draw
+            # the form (the queryset still validates what is posted).
+            scope = authority_scope(request.user)
+            field.choices = [("", "---------")] + [
+                (pk, scope.names[pk]) for pk in sorted(scope.member_ids, key=scope.names.get)
+            ]
+        return field
 
 
 class AuthorityFilter(admin.SimpleListFilter):
