@@ -15,9 +15,9 @@ from registers.models import (
     Visit,
     VisitStatus,
 )
-from registers.permissions import owned_by
+from registers.permissions import authority_scope, owned_by
 from registers.selectors.contracts import decisions_due, with_status
-from registers.selectors.settings import settings_in_use
+from registers.selectors.settings import monitored_for_q, settings_in_use
 
 
 def _card(title, value, link, note=""):
@@ -32,8 +32,10 @@ def dashboard_callback(request, context):
         cards.append(
             _card(
                 "Settings under enhanced monitoring",
-                Setting.objects.filter(enhanced_monitoring=True).count(),
-                reverse("admin:registers_setting_changelist") + "?enhanced_monitoring__exact=1",
+                Setting.objects.filter(
+                    monitored_for_q(authority_ids=authority_scope(user).member_ids)
+                ).count(),
+                reverse("admin:registers_setting_changelist") + "?enhanced_monitoring=yes",
                 "Requires improvement or Inadequate, in use",
             )
         )

@@ -101,7 +101,7 @@ UNFOLD = {
                         "crisis_alert",
                         "admin:registers_setting_changelist",
                         "can_view_settings",
-                        "?enhanced_monitoring__exact=1",
+                        "?enhanced_monitoring=yes",
                     ),
                     _item(
                         "Inspections",

@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         | {
             IMPORT_RUNS,
             "registers.approve_provider",
+            "registers.choose_use_setting",
             "registers.authorise_spot_purchase",
             "registers.decide_spotfundapplication",
             "registers.assign_visit",

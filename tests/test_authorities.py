@@ -237,6 +237,22 @@ def test_transparency_file_is_each_councils_own(councils, member, client_for):
     assert "C-THEIRS" in out.getvalue() and "C-OURS" not in out.getvalue()
 
 
+def test_a_user_in_two_councils_picks_the_one_publishing(councils, member, client_for):
+    for contract in (councils.ours_("contract"), councils.theirs_("contract")):
+        contract.start_date, contract.end_date = date(2025, 1, 1), date(2027, 1, 1)
+        contract.save()
+    user = member("manager")
+    councils.theirs.members.add(user)
+    client = client_for(user)
+    url = reverse("admin:registers_contract_transparency")
+    unchosen = client.get(url, {"quarter": "2026Q1"})
+    assert unchosen["Content-Type"].startswith("text/html")  # the form again
+    assert "This field is required" in unchosen.content.decode()
+    theirs = client.get(url, {"quarter": "2026Q1", "authority": councils.theirs.pk})
+    body = theirs.content.decode("utf-8-sig")
+    assert "C-THEIRS" in body and "C-OURS" not in body
+
+
 # --- Writes: new records take the user's authority --------------------------------------
 
 

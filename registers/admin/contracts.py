@@ -24,7 +24,7 @@ from registers.models import (
     Contract,
     ContractStatus,
 )
-from registers.permissions import can
+from registers.permissions import authority_scope, can
 from registers.selectors.contracts import (
     decisions_due,
     ending_within,
@@ -319,7 +319,10 @@ class ContractAdmin(
             kwargs["queryset"] = request_cache(
                 request,
                 ("contract_manager_choices", contract_id),
-                lambda: contract_manager_choices(contract_id=contract_id),
+                lambda: contract_manager_choices(
+                    contract_id=contract_id,
+                    authority_ids=authority_scope(request.user).member_ids,
+                ),
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

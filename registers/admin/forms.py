@@ -189,10 +189,10 @@ class ActionForm(forms.Form):
         self.user = user
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget = _unfold_widget(field)
+            field.widget = unfold_widget(field)
 
 
-def _unfold_widget(field: forms.Field) -> forms.Widget:
+def unfold_widget(field: forms.Field) -> forms.Widget:
     widget = field.widget
     if isinstance(field, forms.BooleanField):
         return widgets.UnfoldBooleanWidget()

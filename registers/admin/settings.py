@@ -8,9 +8,15 @@ from django.utils import timezone
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
+from registers.admin.action_pages import ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk_date
 from registers.admin.inlines import EditableTabularInline, SummaryTabularInline
+from registers.admin.setting_uses import (
+    SETTING_USE_PAGE,
+    EnhancedMonitoringFilter,
+    SettingUsesMixin,
+)
 from registers.admin.spreadsheets import ImportFlow, SpreadsheetAdminMixin, spec_runner
 from registers.importing.specs.ofsted import OfstedSpec
 from registers.importing.specs.ofsted_joiners_leavers import OfstedJoinersLeaversSpec
@@ -125,7 +131,7 @@ class VisitInline(SummaryTabularInline):
 
 
 @admin.register(Setting)
-class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
+class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
     service_check = settings_check
     service_write = settings_write
     spec_class = SettingSpec
@@ -145,7 +151,7 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         RatingFilter,
         TrendFilter,
         StaleFilter,
-        "enhanced_monitoring",
+        EnhancedMonitoringFilter,
         "placement_review_required",
         InUseFilter,
         MatchingFilter,
@@ -231,6 +237,7 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
         ),
     ]
     actions_list = ["import_ofsted_file"]
+    action_pages = (SETTING_USE_PAGE,)
 
     @display(description="Setting", ordering="urn", header=True)
     def setting(self, obj):
@@ -263,7 +270,8 @@ class SettingAdmin(SpreadsheetAdminMixin, RegisterAdmin):
     @display(description="Flags")
     def flags(self, obj):
         flags = []
-        if obj.enhanced_monitoring:
+        # The flag of the user's own councils (annotated by SettingUsesMixin).
+        if getattr(obj, "monitored_here", obj.enhanced_monitoring):
             flags.append("Enhanced monitoring")
         if is_stale(obj, today=timezone.localdate()):
             flags.append("Stale")

@@ -8,9 +8,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from unfold.decorators import action
 
-from registers.admin.forms import ActionForm
+from registers.admin.forms import ActionForm, unfold_widget
 from registers.dates import last_completed_quarter, parse_quarter
-from registers.permissions import has_perm
+from registers.permissions import authority_scope, has_perm
 from registers.services.transparency import transparency_csv_write
 
 
@@ -21,6 +21,20 @@ class QuarterForm(ActionForm):
         help_text="Calendar quarter, for example 2026Q3 (July to September 2026).",
         initial=lambda: "{}Q{}".format(*last_completed_quarter(timezone.localdate())),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = authority_scope(self.user)
+        if len(scope.member_ids) > 1:
+            # Each council publishes its own contracts: one in several picks which.
+            self.fields["authority"] = forms.TypedChoiceField(
+                label="Authority",
+                coerce=int,
+                choices=[("", "Choose the council publishing")]
+                + [(pk, scope.names[pk]) for pk in sorted(scope.member_ids, key=scope.names.get)],
+                help_text="The file holds only this council's contracts.",
+            )
+            self.fields["authority"].widget = unfold_widget(self.fields["authority"])
 
     def clean_quarter(self):
         try:
@@ -45,7 +59,7 @@ class TransparencyFileMixin:
         """Choose a quarter, download the Transparency Code CSV."""
         if not self.has_transparency_permission(request):
             raise PermissionDenied
-        form = QuarterForm(request.GET or None)
+        form = QuarterForm(request.GET or None, user=request.user)
         if request.GET and form.is_valid():
             year, quarter = form.cleaned_data["quarter"]
             response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -53,14 +67,12 @@ class TransparencyFileMixin:
                 f'attachment; filename="transparency-contracts-{year}Q{quarter}.csv"'
             )
             response.write("\ufeff")  # so Excel reads the £ sign as UTF-8
-            # The user's own authorities; ?authority= narrows to one of them.
-            authority = request.GET.get("authority", "")
             transparency_csv_write(
                 year=year,
                 quarter=quarter,
                 stream=response,
                 user=request.user,
-                authority_id=int(authority) if authority.isdigit() else None,
+                authority_id=form.cleaned_data.get("authority"),
             )
             return response
         context = {

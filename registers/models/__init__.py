@@ -8,7 +8,7 @@ from registers.models.access import (
 )
 from registers.models.access_events import AccessEvent, AccessEventKind
 from registers.models.action_items import ActionItem, ActionStatus
-from registers.models.authorities import Authority
+from registers.models.authorities import Authority, AuthoritySetting
 from registers.models.common import Rag
 from registers.models.concerns import Concern, ConcernCategory, ConcernStage
 from registers.models.contracts import (
@@ -46,6 +46,7 @@ __all__ = [
     "ApprovalStatus",
     "AuthoriserRole",
     "Authority",
+    "AuthoritySetting",
     "CalendarFeed",
     "Concern",
     "ConcernCategory",

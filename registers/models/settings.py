@@ -194,6 +194,7 @@ class Setting(models.Model):
         permissions = [
             ("import_setting", "Can import settings"),
             ("export_setting", "Can export settings"),
+            ("choose_use_setting", "Can opt the council in or out of using a setting"),
         ]
 
     def __str__(self) -> str:

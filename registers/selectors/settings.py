@@ -25,6 +25,7 @@ from registers.dates import add_months
 from registers.db import AddMonths
 from registers.models import (
     Authority,
+    AuthoritySetting,
     Concern,
     Contract,
     Judgement,
@@ -51,10 +52,25 @@ def is_stale(setting: Setting, *, today: date) -> bool:
 
 
 def in_use_q(*, today: date) -> Q:
-    """A setting is in use when its provider is approved (with or without
-    conditions) or a live contract names it."""
+    """A setting is in use when a live contract names it, or when its provider
+    is approved (with or without conditions) and some authority has not opted
+    out of it (every member authority uses an approved setting by default)."""
     live_contract = Contract.objects.filter(live_contract_q(today=today), setting=OuterRef("pk"))
-    return Q(provider__approval_status__in=IN_USE_APPROVAL_STATUSES) | Q(Exists(live_contract))
+    opted_out = AuthoritySetting.objects.filter(
+        authority=OuterRef("pk"), setting=OuterRef(OuterRef("pk")), opted_out=True
+    )
+    some_authority_uses = Exists(Authority.objects.filter(~Exists(opted_out)))
+    approved = Q(provider__approval_status__in=IN_USE_APPROVAL_STATUSES) & Q(some_authority_uses)
+    return approved | Q(Exists(live_contract))
+
+
+def monitored_for_q(*, authority_ids) -> Q:
+    """Settings under enhanced monitoring for any of these authorities (each
+    council carries its own flag for the settings it uses)."""
+    flags = AuthoritySetting.objects.filter(
+        setting=OuterRef("pk"), enhanced_monitoring=True, authority_id__in=authority_ids
+    )
+    return Q(Exists(flags))
 
 
 def settings_in_use(*, today: date | None = None, queryset: QuerySet[Setting] | None = None):
@@ -66,7 +82,8 @@ def settings_in_use(*, today: date | None = None, queryset: QuerySet[Setting] | 
 def authorities_using(*, setting_ids: list[int], today: date) -> dict[int, set[int]]:
     """Per setting, the authorities using it: each whose live contract names it
     and, when its provider is approved, every authority (each takes part in the
-    shared approved list). Three queries, whatever the number of settings."""
+    shared approved list) but those that opted out of it. Four queries, whatever
+    the number of settings."""
     uses: dict[int, set[int]] = {pk: set() for pk in setting_ids}
     contracts = (
         Contract.objects.filter(live_contract_q(today=today), setting_id__in=setting_ids)
@@ -82,9 +99,18 @@ def authorities_using(*, setting_ids: list[int], today: date) -> dict[int, set[i
     approved = list(approved)
     if approved:
         every = set(Authority.objects.values_list("pk", flat=True))
+        opted_out: dict[int, set[int]] = {}
+        rows = AuthoritySetting.objects.filter(setting_id__in=approved, opted_out=True)
+        for setting_id, authority_id in rows.values_list("setting_id", "authority_id"):
+            opted_out.setdefault(setting_id, set()).add(authority_id)
         for setting_id in approved:
-            uses[setting_id] |= every
+            uses[setting_id] |= every - opted_out.get(setting_id, set())
     return uses
+
+
+def authority_uses_of(*, setting: Setting) -> dict[int, AuthoritySetting]:
+    """Each authority's own side of a setting (opt-out, its own flag), by authority id."""
+    return {row.authority_id: row for row in AuthoritySetting.objects.filter(setting=setting)}
 
 
 def setting_is_in_use(*, setting: Setting, today: date | None = None) -> bool:

@@ -3,27 +3,51 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from registers.models import Contract
+from registers.models import Authority, Contract
+from registers.permissions import authority_names
 from registers.roles import COMMISSIONING_OFFICER, MANAGER, QA_OFFICER
 
 BY_NAME = ("first_name", "last_name", "username")
 
 
-def active_users_in(*roles: str) -> QuerySet:
-    """Active users holding any of ``roles``, each once, by name."""
+def active_users_in(*roles: str, authority_ids=None) -> QuerySet:
+    """Active users holding any of ``roles``, each once, by name; with
+    ``authority_ids``, only members of those authorities."""
     user_model = get_user_model()
-    members = user_model.objects.filter(is_active=True, groups__name__in=roles).values("pk")
-    return user_model.objects.filter(pk__in=members).order_by(*BY_NAME)
+    members = user_model.objects.filter(is_active=True, groups__name__in=roles)
+    if authority_ids is not None:
+        members = members.filter(authorities__in=sorted(authority_ids))
+    return user_model.objects.filter(pk__in=members.values("pk")).order_by(*BY_NAME)
 
 
-def lead_officer_candidates() -> QuerySet:
-    """Who may lead a QA visit: active QA officers and managers."""
-    return active_users_in(QA_OFFICER, MANAGER)
+def lead_officer_candidates(*, authority_ids=None) -> QuerySet:
+    """Who may lead a QA visit: active QA officers and managers (of these authorities)."""
+    return active_users_in(QA_OFFICER, MANAGER, authority_ids=authority_ids)
 
 
-def contract_manager_candidates() -> QuerySet:
+def contract_manager_candidates(*, authority_ids=None) -> QuerySet:
     """Who may manage a contract: active commissioning officers and managers."""
-    return active_users_in(COMMISSIONING_OFFICER, MANAGER)
+    return active_users_in(COMMISSIONING_OFFICER, MANAGER, authority_ids=authority_ids)
+
+
+def several_authorities() -> bool:
+    """Whether this install is shared by several councils (from the request's scope query)."""
+    return len(authority_names()) > 1
+
+
+def staff_scope(authority_ids) -> frozenset | None:
+    """The authorities whose staff may hold a council's responsibility: None (anyone)
+    on an install of one council, where nobody need be made a member."""
+    return frozenset(authority_ids) if several_authorities() else None
+
+
+def memberships(*, user_ids) -> dict[int, set[int]]:
+    """Each user's authorities, in one query."""
+    through = Authority.members.through.objects.filter(user_id__in=sorted(set(user_ids)))
+    found: dict[int, set[int]] = {}
+    for user_id, authority_id in through.values_list("user_id", "authority_id"):
+        found.setdefault(user_id, set()).add(authority_id)
+    return found
 
 
 def with_current(candidates: QuerySet, current_ids) -> QuerySet:
@@ -45,11 +69,13 @@ def with_current(candidates: QuerySet, current_ids) -> QuerySet:
     )
 
 
-def contract_manager_choices(*, contract_id=None) -> QuerySet:
-    """The people a contract's form offers: the candidates, and its manager now."""
+def contract_manager_choices(*, contract_id=None, authority_ids=None) -> QuerySet:
+    """The people a contract's form offers: the candidates (of the user's own
+    councils, on a shared install), and its manager now."""
     current = []
     if contract_id is not None and str(contract_id).isdigit():
         current = Contract.objects.filter(pk=contract_id, contract_manager__isnull=False).values(
             "contract_manager"
         )
-    return with_current(contract_manager_candidates(), current)
+    candidates = contract_manager_candidates(authority_ids=staff_scope(authority_ids or ()))
+    return with_current(candidates, current)

@@ -11,7 +11,8 @@ from django.db import transaction
 
 from registers.changes import Change, ErrorCollector
 from registers.models import Authority
-from registers.permissions import Actor, authority_scope
+from registers.permissions import Actor, authority_names, authority_scope
+from registers.selectors.users import memberships, several_authorities
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +60,24 @@ def authority_create(*, name: str, code: str = "", members: Sequence = ()) -> Au
             authority.members.add(*members)
     logger.info("authority %s ready with %d new members", name, len(members))
     return authority
+
+
+def staff_membership_check(
+    changes: Sequence[Change], *, field: str, errors: ErrorCollector, label: str
+) -> None:
+    """Refuse a responsibility given to someone outside the record's own council."""
+    named = [c for c in changes if getattr(c.obj, f"{field}_id")]
+    if not named or not several_authorities():
+        return
+    member_of = memberships(user_ids=[getattr(c.obj, f"{field}_id") for c in named])
+    names = authority_names()
+    for change in named:
+        obj = change.obj
+        if obj.authority_id not in member_of.get(getattr(obj, f"{field}_id"), set()):
+            who = getattr(obj, field)
+            errors.add(
+                change,
+                f"{who} is not a member of {names.get(obj.authority_id, 'this authority')}: "
+                f"a {label} must be one of the council's own staff.",
+                field,
+            )

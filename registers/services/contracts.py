@@ -31,6 +31,7 @@ from registers.models.contracts import CALL_OFF_ROUTES
 from registers.permissions import Actor, has_perm
 from registers.selectors.users import contract_manager_candidates
 from registers.services.access import move_change_permission
+from registers.services.authorities import staff_membership_check
 from registers.services.checks import check_basics
 from registers.services.monitoring import monitoring_queue
 from registers.services.recording import log_write, record_changes, save_one
@@ -101,6 +102,12 @@ def contracts_check(*, changes: Sequence[Change[Contract]], user: Actor, **_) ->
                 "spot_justification",
             )
         _spot_requester(change, user)
+    staff_membership_check(
+        [c for c in changes if id(c) in new_managers],
+        field="contract_manager",
+        errors=errors,
+        label="contract manager",
+    )
     return errors.refusals()
 
 

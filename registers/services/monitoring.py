@@ -22,6 +22,7 @@ from registers.changes import Change, snapshot
 from registers.dates import add_working_days
 from registers.models import (
     Authority,
+    AuthoritySetting,
     Inspection,
     InspectionType,
     Judgement,
@@ -230,6 +231,16 @@ def _default_leads(setting_ids: list[int]) -> dict[tuple[int, int], object]:
     return leads
 
 
+def setting_reason(label: str, inspection: Inspection) -> str:
+    return f"Enhanced monitoring: Ofsted judged it {label} on {inspection.inspection_date:%d/%m/%Y}"
+
+
+def _own_flags(setting_ids: list[int]) -> dict[tuple[int, int], AuthoritySetting]:
+    """Each authority's own side of these settings, by (setting, authority)."""
+    rows = AuthoritySetting.objects.filter(setting_id__in=setting_ids)
+    return {(row.setting_id, row.authority_id): row for row in rows}
+
+
 def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> None:
     today = unit.today
     # Only settings in use, or already flagged, can change: rate just those.
@@ -275,8 +286,10 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
     visited_for = {(sid, aid, insp) for sid, aid, _, insp in visits}
     leads = _default_leads([s.pk for s in concerning])
     uses = authorities_using(setting_ids=[s.pk for s in concerning], today=today)
+    own_flags = _own_flags([s.pk for s in concerning + lifting])
 
     setting_changes: list[Change] = []
+    own_flag_changes: list[Change] = []
     visit_changes: list[Change] = []
     provider_changes: dict[int, Change] = {}
 
@@ -291,11 +304,25 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
                 setting.enhanced_monitoring_since = today
             setting.enhanced_monitoring = True
             setting.enhanced_monitoring_inspection = inspection
-            setting._change_reason = (
-                f"Enhanced monitoring: Ofsted judged it {label} on "
-                f"{inspection.inspection_date:%d/%m/%Y}"
-            )
+            setting._change_reason = setting_reason(label, inspection)
             setting_changes.append(Change(obj=setting, before=before))
+
+        # Each authority using the setting carries its own flag.
+        newly_flagged = []
+        for authority_id in sorted(uses.get(setting.pk, ())):
+            own = own_flags.get((setting.pk, authority_id))
+            if own is not None and own.enhanced_monitoring_inspection_id == inspection.pk:
+                continue
+            before = snapshot(own) if own is not None else None
+            if own is None:
+                own = AuthoritySetting(authority_id=authority_id, setting=setting)
+            if not own.enhanced_monitoring:
+                own.enhanced_monitoring_since = today
+            own.enhanced_monitoring = True
+            own.enhanced_monitoring_inspection = inspection
+            own._change_reason = setting_reason(label, inspection)
+            own_flag_changes.append(Change(obj=own, before=before))
+            newly_flagged.append(authority_id)
 
         visit_due = None
         for authority_id in sorted(uses.get(setting.pk, ())):
@@ -339,7 +366,8 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
             provider._change_reason = "Approval review: a setting was judged Inadequate"
             provider_changes[provider.pk] = Change(obj=provider, before=before)
 
-        if is_new_flag:
+        if is_new_flag or newly_flagged:
+            # Only the authorities newly flagged hear of it: one already told is not again.
             outcome.flagged.append(
                 FlaggedSetting(
                     setting=setting,
@@ -347,7 +375,7 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
                     rating=rating,
                     visit_due=visit_due,
                     approval_review=opens_review,
-                    authority_ids=frozenset(uses.get(setting.pk, ())),
+                    authority_ids=frozenset(newly_flagged),
                 )
             )
 
@@ -365,9 +393,18 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
             )
         setting_changes.append(Change(obj=setting, before=before))
         outcome.lifted.append(setting)
+        for (setting_id, _), own in own_flags.items():
+            if setting_id == setting.pk and own.enhanced_monitoring:
+                own_before = snapshot(own)
+                own.enhanced_monitoring = False
+                own.enhanced_monitoring_since = None
+                own.enhanced_monitoring_inspection = None
+                own._change_reason = setting._change_reason
+                own_flag_changes.append(Change(obj=own, before=own_before))
 
     reason = "Enhanced monitoring (Ofsted follow-up)"
     record_changes(setting_changes, user=unit.user, reason=reason)
+    record_changes(own_flag_changes, user=unit.user, reason=reason)
     record_changes(list(provider_changes.values()), user=unit.user, reason=reason)
     outcome.reviews_opened.extend(c.obj for c in provider_changes.values())
     if visit_changes:

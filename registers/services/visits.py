@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from registers.changes import Change, ErrorCollector, Refusal, has_value
 from registers.models import Visit, VisitStatus
-from registers.permissions import Actor, has_perm
-from registers.selectors.users import lead_officer_candidates, with_current
+from registers.permissions import Actor, authority_scope, has_perm
+from registers.selectors.users import lead_officer_candidates, staff_scope, with_current
 from registers.services.access import move_change_permission
+from registers.services.authorities import staff_membership_check
 from registers.services.checks import check_basics
 from registers.services.recording import log_write, record_changes, save_one
 from registers.services.units import write_unit
@@ -87,8 +88,10 @@ def _lead_refusal(*, lead_id, user: Actor, candidates: set, may_assign: bool) ->
 
 
 def lead_officer_choices(*, user: Actor, visit_id=None) -> QuerySet:
-    """Whom this user may make a visit's lead, and whoever leads it now."""
-    candidates = set(lead_officer_candidates().values_list("pk", flat=True))
+    """Whom this user may make a visit's lead (staff of the user's own councils,
+    on a shared install), and whoever leads it now."""
+    staff = lead_officer_candidates(authority_ids=staff_scope(authority_scope(user).member_ids))
+    candidates = set(staff.values_list("pk", flat=True))
     may_assign = has_perm(user, ASSIGN)
     allowed = [
         pk
@@ -100,7 +103,7 @@ def lead_officer_choices(*, user: Actor, visit_id=None) -> QuerySet:
         current = Visit.objects.filter(pk=visit_id, lead_officer__isnull=False).values(
             "lead_officer"
         )
-    return with_current(lead_officer_candidates().filter(pk__in=allowed), current)
+    return with_current(staff.filter(pk__in=allowed), current)
 
 
 def visits_check(
@@ -139,6 +142,12 @@ def visits_check(
                 who = f"{visit.lead_officer} " if refusal.startswith("is ") else ""
                 errors.add(change, who + refusal, "lead_officer")
         _status_errors(visit, change.old("status"), today, errors, change)
+    staff_membership_check(
+        [c for c in changes if id(c) in new_leads and not errors.has(c)],
+        field="lead_officer",
+        errors=errors,
+        label="lead officer",
+    )
     return errors.refusals()
 
 
