@@ -6,6 +6,8 @@ opts out; the Requires Improvement / Inadequate process runs, flags and writes
 only for the councils that use the setting.
 """
 
+from datetime import date, timedelta
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from registers.services.monitoring import monitoring_refresh
 from registers.services.setting_uses import setting_use_choose
 from tests.factories import (
     AuthorityFactory,
+    ContractFactory,
     InspectionFactory,
     ProviderFactory,
     SettingFactory,
@@ -233,3 +236,28 @@ def test_a_single_authority_install_shows_no_councils_tab(manager, client_for):
     setting = SettingFactory()
     page = client_for(manager).get(reverse("admin:registers_setting_change", args=[setting.pk]))
     assert "Each council" not in page.content.decode()
+
+
+def test_a_contract_going_live_later_brings_that_council_into_the_process(
+    region, django_capture_on_commit_callbacks
+):
+    """No write marks the day a contract starts: the daily job finds the council."""
+    from_date = date.today() + timedelta(days=10)
+    region.setting.provider.approval_status = "applicant"
+    region.setting.provider.save()
+    ContractFactory(authority=region.ours, provider=region.setting.provider, setting=region.setting)
+    ContractFactory(
+        authority=region.theirs,
+        provider=region.setting.provider,
+        setting=region.setting,
+        start_date=from_date,
+        end_date=from_date + timedelta(days=365),
+    )
+    judge(region.setting, Judgement.INADEQUATE, django_capture_on_commit_callbacks)
+    assert region.flags() == {region.ours.pk: True}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        monitoring_refresh(user=None, today=from_date)
+    assert region.flags() == {region.ours.pk: True, region.theirs.pk: True}
+    assert region.risk_visits() == sorted([region.ours.pk, region.theirs.pk])
+    assert [tuple(m.to) for m in mail.outbox] == [("b@b.gov.uk",)]

@@ -23,6 +23,7 @@ from registers.dates import add_working_days
 from registers.models import (
     Authority,
     AuthoritySetting,
+    Contract,
     Inspection,
     InspectionType,
     Judgement,
@@ -35,6 +36,7 @@ from registers.models import (
 )
 from registers.models.inspections import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMENTS
 from registers.permissions import Actor
+from registers.selectors.contracts import live_contract_q
 from registers.selectors.settings import authorities_using, in_use_q, settings_in_use
 from registers.services.notifications import ri_digest_recipients, ri_digest_send
 from registers.services.recording import log_write, record_changes
@@ -129,10 +131,20 @@ def monitoring_due_q(*, today: date) -> Q:
         | Q(enhanced_monitoring_inspection__isnull=True)
         | ~Q(enhanced_monitoring_inspection__inspection_date=F("latest_full_inspection_date"))
     )
+    # A council whose contract has become live since the setting was flagged
+    # (no write marks that day) carries no flag of its own yet.
+    own_flag = AuthoritySetting.objects.filter(
+        setting=OuterRef("setting"), authority=OuterRef("authority"), enhanced_monitoring=True
+    )
+    council_unflagged = Exists(
+        Contract.objects.filter(live_contract_q(today=today), setting=OuterRef("pk")).filter(
+            ~Exists(own_flag)
+        )
+    )
     concerning = (
         Q(current_rating__in=CONCERNING_JUDGEMENTS)
         & in_use_q(today=today)
-        & (not_flagged_for_latest | (~open_risk_visit & ~visited_for_flag))
+        & (not_flagged_for_latest | (~open_risk_visit & ~visited_for_flag) | council_unflagged)
     )
     return lift | concerning
 
