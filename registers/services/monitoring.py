@@ -12,7 +12,6 @@ or Outstanding lifts the flag. The managers' digest email goes after commit.
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings as conf
@@ -27,7 +26,6 @@ from registers.models import (
     Inspection,
     InspectionType,
     Judgement,
-    Provider,
     Setting,
     Visit,
     VisitKind,
@@ -38,6 +36,7 @@ from registers.models.inspections import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMEN
 from registers.permissions import Actor
 from registers.selectors.contracts import live_contract_q
 from registers.selectors.settings import authorities_using, in_use_q, settings_in_use
+from registers.services.monitoring_outcome import FlaggedSetting, MonitoringOutcome
 from registers.services.notifications import ri_digest_recipients, ri_digest_send
 from registers.services.recording import log_write, record_changes
 from registers.services.units import Unit, write_unit
@@ -47,54 +46,6 @@ logger = logging.getLogger(__name__)
 
 QUEUE = "monitoring"
 CHUNK = 2000
-
-
-@dataclass
-class FlaggedSetting:
-    setting: Setting
-    inspection: Inspection
-    rating: str
-    visit_due: date | None
-    approval_review: bool
-    # The authorities using the setting: each plans its own visit and gets its own digest.
-    authority_ids: frozenset[int] = frozenset()
-
-    @property
-    def rating_label(self) -> str:
-        return Judgement(self.rating).label
-
-
-@dataclass
-class MonitoringOutcome:
-    checked: int = 0
-    flagged: list[FlaggedSetting] = field(default_factory=list)
-    lifted: list[Setting] = field(default_factory=list)
-    visits_created: list[Visit] = field(default_factory=list)
-    reviews_opened: list[Provider] = field(default_factory=list)
-    digest_recipients: int = 0
-    # (authority id, recipients) of each digest; authority None: the install's only one.
-    digests: list[tuple[int | None, list[str]]] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.flagged or self.lifted or self.visits_created or self.reviews_opened)
-
-    def merge(self, other: "MonitoringOutcome") -> None:
-        self.checked += other.checked
-        self.flagged += other.flagged
-        self.lifted += other.lifted
-        self.visits_created += other.visits_created
-        self.reviews_opened += other.reviews_opened
-        self.digest_recipients = max(self.digest_recipients, other.digest_recipients)
-        self.digests += other.digests
-
-    def summary(self) -> str:
-        return (
-            f"Ofsted follow-up: {len(self.flagged)} setting(s) put under enhanced monitoring, "
-            f"{len(self.visits_created)} risk-based visit(s) planned, "
-            f"{len(self.reviews_opened)} approval review(s) opened, "
-            f"{len(self.lifted)} lifted from enhanced monitoring."
-        )
 
 
 def monitoring_queue(*, setting_ids: Iterable[int], unit: Unit) -> None:
@@ -247,6 +198,26 @@ def setting_reason(label: str, inspection: Inspection) -> str:
     return f"Enhanced monitoring: Ofsted judged it {label} on {inspection.inspection_date:%d/%m/%Y}"
 
 
+def _flag(obj, *, inspection: Inspection, today: date, why: str) -> Change:
+    """Put a setting, or one authority's side of it, under enhanced monitoring."""
+    before = snapshot(obj) if obj.pk else None
+    if not obj.enhanced_monitoring:
+        obj.enhanced_monitoring_since = today
+    obj.enhanced_monitoring = True
+    obj.enhanced_monitoring_inspection = inspection
+    obj._change_reason = why
+    return Change(obj=obj, before=before)
+
+
+def _lift(obj, *, why: str) -> Change:
+    before = snapshot(obj)
+    obj.enhanced_monitoring = False
+    obj.enhanced_monitoring_since = None
+    obj.enhanced_monitoring_inspection = None
+    obj._change_reason = why
+    return Change(obj=obj, before=before)
+
+
 def _own_flags(setting_ids: list[int]) -> dict[tuple[int, int], AuthoritySetting]:
     """Each authority's own side of these settings, by (setting, authority)."""
     rows = AuthoritySetting.objects.filter(setting_id__in=setting_ids)
@@ -310,14 +281,9 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
         rating = setting.current_rating
         label = Judgement(rating).label
         is_new_flag = setting.enhanced_monitoring_inspection_id != inspection.pk
+        why = setting_reason(label, inspection)
         if is_new_flag:
-            before = snapshot(setting)
-            if not setting.enhanced_monitoring:
-                setting.enhanced_monitoring_since = today
-            setting.enhanced_monitoring = True
-            setting.enhanced_monitoring_inspection = inspection
-            setting._change_reason = setting_reason(label, inspection)
-            setting_changes.append(Change(obj=setting, before=before))
+            setting_changes.append(_flag(setting, inspection=inspection, today=today, why=why))
 
         # Each authority using the setting carries its own flag.
         newly_flagged = []
@@ -325,15 +291,8 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
             own = own_flags.get((setting.pk, authority_id))
             if own is not None and own.enhanced_monitoring_inspection_id == inspection.pk:
                 continue
-            before = snapshot(own) if own is not None else None
-            if own is None:
-                own = AuthoritySetting(authority_id=authority_id, setting=setting)
-            if not own.enhanced_monitoring:
-                own.enhanced_monitoring_since = today
-            own.enhanced_monitoring = True
-            own.enhanced_monitoring_inspection = inspection
-            own._change_reason = setting_reason(label, inspection)
-            own_flag_changes.append(Change(obj=own, before=before))
+            own = own or AuthoritySetting(authority_id=authority_id, setting=setting)
+            own_flag_changes.append(_flag(own, inspection=inspection, today=today, why=why))
             newly_flagged.append(authority_id)
 
         visit_due = None
@@ -392,27 +351,16 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
             )
 
     for setting in lifting:
-        before = snapshot(setting)
-        setting.enhanced_monitoring = False
-        setting.enhanced_monitoring_since = None
-        setting.enhanced_monitoring_inspection = None
         if setting.current_rating:
             label = Judgement(setting.current_rating).label
-            setting._change_reason = f"Enhanced monitoring lifted: Ofsted judged it {label}"
+            why = f"Enhanced monitoring lifted: Ofsted judged it {label}"
         else:
-            setting._change_reason = (
-                "Enhanced monitoring lifted: no full inspection is left to support it"
-            )
-        setting_changes.append(Change(obj=setting, before=before))
+            why = "Enhanced monitoring lifted: no full inspection is left to support it"
+        setting_changes.append(_lift(setting, why=why))
         outcome.lifted.append(setting)
         for (setting_id, _), own in own_flags.items():
             if setting_id == setting.pk and own.enhanced_monitoring:
-                own_before = snapshot(own)
-                own.enhanced_monitoring = False
-                own.enhanced_monitoring_since = None
-                own.enhanced_monitoring_inspection = None
-                own._change_reason = setting._change_reason
-                own_flag_changes.append(Change(obj=own, before=own_before))
+                own_flag_changes.append(_lift(own, why=why))
 
     reason = "Enhanced monitoring (Ofsted follow-up)"
     record_changes(setting_changes, user=unit.user, reason=reason)
