@@ -199,6 +199,28 @@ def test_export_has_only_our_contracts(councils, member, client_for):
     assert "C-OURS" in body and "C-THEIRS" not in body
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_a_shared_records_page_lists_only_our_contracts_and_visits(
+    role, councils, member, client_for
+):
+    client = client_for(member(role))
+    listed = {}
+    for shared, inline in ((councils.provider, "contract"), (councils.setting, "visit")):
+        page = client.get(admin_url(shared))
+        assert page.status_code == 200
+        rows = [
+            obj.pk
+            for formset in page.context["inline_admin_formsets"]
+            if formset.opts.model._meta.model_name == inline
+            for obj in formset.formset.queryset
+        ]
+        listed[inline] = rows
+    assert listed == {
+        "contract": [councils.ours_("contract").pk],
+        "visit": [councils.ours_("visit").pk],
+    }
+
+
 def test_shared_registers_are_seen_by_both(councils, make_user):
     theirs = make_user(roles.MANAGER, username="t_manager_b")
     councils.theirs.members.add(theirs)

@@ -5,11 +5,19 @@ from unfold.admin import TabularInline
 
 from registers.admin.forms import ServiceCheckedForm, labelled_formset, with_service_check
 from registers.admin.permissions import request_has_perm
-from registers.permissions import perm_name
+from registers.permissions import owned_by, perm_name
 from registers.services.recording import check_one, record_delete, save_one
 
 
-class InlineMixin:
+class OwnedRowsMixin:
+    """On a shared record (a provider, a setting), only the user's own councils'
+    rows of an owned register (their contracts, their visits)."""
+
+    def get_queryset(self, request):
+        return owned_by(request.user, super().get_queryset(request))
+
+
+class InlineMixin(OwnedRowsMixin):
     """An inline whose rights follow the parent record being edited, and whose
     rows go through ``service_check`` and ``service_write`` like any other."""
 
@@ -81,7 +89,7 @@ class InlineMixin:
         )
 
 
-class SummaryInlineMixin:
+class SummaryInlineMixin(OwnedRowsMixin):
     """A read-only list of related records, each linking to its own page."""
 
     extra = 0

@@ -51,3 +51,20 @@ def test_the_regional_lead_sees_the_regional_dashboard(demo, login, live_server,
     shots(page, "authorities-regional-dashboard")
     assert serious_violations(page) == []
     assert page.goto(f"{live_server.url}/admin/registers/contract/").status == 403
+
+
+def test_a_manager_opts_their_council_out_of_a_setting(demo, login, live_server, shots):
+    page = login("manager_b", "demo")
+    page.goto(f"{live_server.url}/admin/registers/setting/?enhanced_monitoring=yes")
+    shots(page, "authorities-manager-b-monitored-settings")
+    page.locator("#result_list tbody tr a").first.click()
+    page.get_by_role("link", name="Your council's use").first.click()
+    page.get_by_label("Does not use it (opt out)").check()
+    page.get_by_label("Reason").fill("No child of ours is placed there")
+    shots(page, "authorities-council-use-form")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Confirm").click()
+    assert page.get_by_text("Knowsley Council no longer uses").is_visible()
+    page.get_by_text("Councils", exact=True).first.click()
+    assert page.get_by_text("Knowsley Council – opted out").is_visible()
+    shots(page, "authorities-council-use-done")
