@@ -221,6 +221,15 @@ def test_a_shared_records_page_lists_only_our_contracts_and_visits(
     }
 
 
+def test_the_provider_list_counts_only_our_live_contracts(councils, member, client_for):
+    for contract in (councils.ours_("contract"), councils.theirs_("contract")):
+        contract.start_date, contract.end_date = date(2025, 1, 1), date(2099, 1, 1)
+        contract.save()
+    listing = client_for(member("manager")).get(reverse("admin:registers_provider_changelist"))
+    row = next(p for p in listing.context["cl"].result_list if p.pk == councils.provider.pk)
+    assert row.live_contract_total == 1
+
+
 def test_shared_registers_are_seen_by_both(councils, make_user):
     theirs = make_user(roles.MANAGER, username="t_manager_b")
     councils.theirs.members.add(theirs)

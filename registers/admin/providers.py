@@ -16,6 +16,7 @@ from registers.admin.inlines import SummaryTabularInline
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.importing.specs.providers import ProviderSpec
 from registers.models import ApprovalStatus, Contract, Provider, Setting
+from registers.permissions import authority_scope
 from registers.selectors.contracts import live_contract_count
 from registers.services.providers import (
     provider_approval_allowed,
@@ -198,8 +199,11 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
             .get_queryset(request)
             .annotate(
                 setting_total=Coalesce(Subquery(settings, output_field=IntegerField()), Value(0)),
+                # The user's own councils' contracts: another council's are not theirs to count.
                 live_contract_total=live_contract_count(
-                    today=timezone.localdate(), outer_field="provider"
+                    today=timezone.localdate(),
+                    outer_field="provider",
+                    authority_ids=authority_scope(request.user).member_ids,
                 ),
             )
         )

@@ -94,13 +94,13 @@ def missing_review_q(*, today: date) -> Q:
     )
 
 
-def live_contract_count(*, today: date, outer_field: str) -> Subquery:
-    """Live contracts per row of an outer query (e.g. outer_field="provider")."""
-    contracts = (
-        Contract.objects.filter(live_contract_q(today=today), **{outer_field: OuterRef("pk")})
-        .order_by()
-        .values(outer_field)
-        .annotate(total=Count("pk"))
-        .values("total")
+def live_contract_count(*, today: date, outer_field: str, authority_ids=None) -> Subquery:
+    """Live contracts per row of an outer query (e.g. outer_field="provider"); with
+    ``authority_ids``, only those councils' contracts."""
+    contracts = Contract.objects.filter(live_contract_q(today=today)).filter(
+        **{outer_field: OuterRef("pk")}
     )
+    if authority_ids is not None:
+        contracts = contracts.filter(authority_id__in=sorted(authority_ids))
+    contracts = contracts.order_by().values(outer_field).annotate(total=Count("pk")).values("total")
     return Coalesce(Subquery(contracts, output_field=IntegerField()), Value(0))
