@@ -68,11 +68,10 @@ class ImportJob(models.Model):
         minutes = int((now - (self.progressed_at or self.created_at)).total_seconds() // 60)
         if minutes < after_minutes:
             return ""
+        span = f"{minutes} minute{'' if minutes == 1 else 's'}"
         if self.status == ImportJobStatus.QUEUED:
             return (
-                f"No worker has taken this import in {minutes} minutes: none may be running; "
+                f"No worker has taken this import in {span}: none may be running; "
                 "ask an administrator."
             )
-        return (
-            f"No progress for {minutes} minutes: the worker may have stopped; ask an administrator."
-        )
+        return f"No progress for {span}: the worker may have stopped; ask an administrator."
