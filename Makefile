@@ -28,6 +28,10 @@ run: install
 	@echo "          Production (DEBUG off) requires one; try it here with: make run REQUIRE_MFA=true"
 	$(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py seed_demo
+	@# A task worker beside the server (imports over IMPORT_BACKGROUND_ROWS, the daily
+	@# job, digest emails); it stops with the server (Ctrl-C, or the make process ending).
+	@set -m; $(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -19,7 +19,7 @@ CUSTOM_PAGES = [
 ]
 
 # Records only the portal writes: nobody adds them by hand.
-READ_ONLY = {"importrun", "accessevent"}
+READ_ONLY = {"importrun", "accessevent", "importjob"}
 
 
 def admin_urls(records, *, include_auth: bool) -> list[str]:

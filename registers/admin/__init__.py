@@ -1,6 +1,7 @@
 """One admin module per register, registered on import."""
 
 from django.contrib import admin
+from django_tasks_db.models import DBTaskResult
 
 from registers.admin import (  # noqa: F401
     action_items,
@@ -8,6 +9,7 @@ from registers.admin import (  # noqa: F401
     concerns,
     contracts,
     frameworks,
+    import_jobs,
     import_runs,
     inspections,
     providers,
@@ -21,3 +23,8 @@ from registers.admin import (  # noqa: F401
 admin.site.site_header = "Commissioning Portal"
 admin.site.site_title = "Commissioning Portal"
 admin.site.index_title = "Dashboard"
+
+# django-tasks-db's own list of queued tasks: the portal shows its imports' progress on
+# their pages, and operators read the worker's log.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

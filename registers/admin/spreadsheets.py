@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import tablib
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
@@ -31,6 +32,7 @@ from registers.importing.export import resource_class
 from registers.importing.plans import CLEAR_MARKER
 from registers.importing.results import ImportResult
 from registers.services.imports import import_file
+from registers.services.tasks import import_job_start
 
 SESSION_KEY = "portal_pending_imports"
 BLANK_CELLS = (
@@ -43,6 +45,7 @@ def spec_runner(spec_class: type[Spec]) -> Callable[..., ImportResult]:
     def run(**kwargs) -> ImportResult:
         return import_file(spec=spec_class(), **kwargs)
 
+    run.spec_class = spec_class  # a large import names the Spec for its worker
     return run
 
 
@@ -174,7 +177,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             result = flow.run(data=data, file_name=upload.name, user=request.user, dry_run=True)
             context["result"] = result
             if result.ok:
-                context["confirm_token"] = self._hold_upload(request, data, upload.name, flow)
+                context["confirm_token"] = self._hold_upload(
+                    request, data, upload.name, flow, rows=result.rows_read
+                )
         return self._import_page(request, flow, form, context)
 
     def import_confirm(self, request, flow: ImportFlow):
@@ -190,6 +195,20 @@ class SpreadsheetAdminMixin(ImportExportMixin):
                 request, "That import has expired or was already confirmed: upload the file again."
             )
             return HttpResponseRedirect(flow.upload_url)
+        spec_class = getattr(flow.run, "spec_class", None)
+        if spec_class and held.get("rows", 0) > settings.IMPORT_BACKGROUND_ROWS:
+            # Large: a worker imports the held file; this request only queues it.
+            job = import_job_start(
+                user=request.user,
+                spec_path=f"{spec_class.__module__}.{spec_class.__qualname__}",
+                held_name=held["name"],
+                file_name=held["file_name"],
+                rows_total=held["rows"],
+                return_url=self._url("changelist"),
+            )
+            return HttpResponseRedirect(
+                reverse("admin:registers_importjob_progress", args=[job.pk])
+            )
         try:
             data = _take_held(held["name"])
         except OSError:
@@ -228,7 +247,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
-    def _hold_upload(self, request, data: bytes, file_name: str, flow: ImportFlow) -> str:
+    def _hold_upload(
+        self, request, data: bytes, file_name: str, flow: ImportFlow, rows: int = 0
+    ) -> str:
         """Keep the checked file server-side until the same user confirms it."""
         name = _hold(data)
         token = secrets.token_urlsafe(16)
@@ -237,6 +258,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             "name": name,
             "file_name": file_name,
             "flow": f"{self.opts.label}:{flow.key}",
+            "rows": rows,
         }
         request.session[SESSION_KEY] = dict(list(pending.items())[-5:])
         return token

@@ -25,6 +25,7 @@ from registers.models.contracts import (
     VariationKind,
 )
 from registers.models.frameworks import Framework, FrameworkKind, Lot
+from registers.models.import_jobs import ImportJob, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
 from registers.models.providers import ApprovalStatus, Provider, Sector
@@ -63,6 +64,8 @@ __all__ = [
     "FrameworkKind",
     "FundApplicantKind",
     "FundStatus",
+    "ImportJob",
+    "ImportJobStatus",
     "ImportRun",
     "Inspection",
     "InspectionType",

@@ -46,18 +46,30 @@ def import_reason(file_name: str) -> str:
     return f"Imported from {file_name}"
 
 
+# progress(stage, rows_done, rows_total): called outside the write transaction.
+Progress = Callable[[str, int, int], None]
+
+
 def import_file(
-    *, spec: Spec, data: bytes, file_name: str, user: Actor, dry_run: bool = False
+    *,
+    spec: Spec,
+    data: bytes,
+    file_name: str,
+    user: Actor,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Check and (unless ``dry_run`` or any problem) write the file."""
     plan = plan_file(spec=spec, data=data, file_name=file_name, user=user)
     result = plan.result
     result.dry_run = dry_run
     if result.ok:
-        _check(plan, user)
+        _check(plan, user, progress)
     if not result.ok or dry_run:
         return result
     ratings_before = import_ratings_before(plan=plan)
+    if progress:
+        progress("writing", result.rows_read, result.rows_read)
     try:
         with write_unit(user=user) as unit:
             for model in plan.spec.write_order():
@@ -90,10 +102,14 @@ def import_file(
     return result
 
 
-def _check(plan: Plan, user: Actor) -> None:
+def _check(plan: Plan, user: Actor, progress: Progress | None = None) -> None:
     """Every planned change goes through its register's checks; refusals name
     the row and the column."""
     result = plan.result
+    total = result.rows_read
+    models = [model for model in plan.spec.write_order() if plan.groups.get(model)]
+    if progress:
+        progress("checking", 0, total)
     for model in plan.spec.write_order():
         group = plan.groups.get(model)
         if not group:
@@ -107,4 +123,7 @@ def _check(plan: Plan, user: Actor) -> None:
                 result.add_problem(
                     message, row=refusal.change.row, column=column.header if column else None
                 )
+        if progress:
+            # A file's rows are checked register by register: each one done moves the bar.
+            progress("checking", total * (models.index(model) + 1) // len(models), total)
     plan.count_invalid()

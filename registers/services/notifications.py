@@ -1,13 +1,14 @@
-"""Emails to the commissioning managers, through Django's email backend."""
+"""Emails to the commissioning managers: rendered here, sent by a background task
+(services/emails.py) once the change that caused them has committed."""
 
 import logging
 
 from django.conf import settings as conf
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from registers.roles import MANAGER
 from registers.selectors.users import active_users_in
+from registers.services.emails import email_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -24,19 +25,20 @@ def ri_digest_recipients(*, authority_id: int | None = None) -> list[str]:
 
 
 def ri_digest_send(*, items, recipients: list[str]) -> int:
-    """One email summarising every newly flagged setting. Returns emails sent."""
+    """One email summarising every newly flagged setting. Returns emails queued."""
     if not recipients or not items:
         return 0
     context = {"items": items, "count": len(items)}
     subject = " ".join(render_to_string(conf.RI_NOTIFICATION_SUBJECT_TEMPLATE, context).split())
     body = render_to_string(conf.RI_NOTIFICATION_BODY_TEMPLATE, context)
-    sent = send_mail(subject, body, conf.DEFAULT_FROM_EMAIL, recipients)
+    email_enqueue(subject=subject, body=body, recipients=recipients)
+    sent = 1  # one message to every recipient
     logger.info(
-        "ri_digest.sent settings=%s recipients=%s",
+        "ri_digest.queued settings=%s recipients=%s",
         len(items),
         len(recipients),
         extra={
-            "event": "ri_digest.sent",
+            "event": "ri_digest.queued",
             "facts": {"settings": len(items), "recipients": len(recipients)},
         },
     )
@@ -52,13 +54,14 @@ def registration_ended_send(*, items, recipients: list[str]) -> int:
         render_to_string("registers/email/registration_ended_subject.txt", context).split()
     )
     body = render_to_string("registers/email/registration_ended_body.txt", context)
-    sent = send_mail(subject, body, conf.DEFAULT_FROM_EMAIL, recipients)
+    email_enqueue(subject=subject, body=body, recipients=recipients)
+    sent = 1  # one message to every recipient
     logger.info(
-        "registration_ended.sent settings=%s recipients=%s",
+        "registration_ended.queued settings=%s recipients=%s",
         len(items),
         len(recipients),
         extra={
-            "event": "registration_ended.sent",
+            "event": "registration_ended.queued",
             "facts": {"settings": len(items), "recipients": len(recipients)},
         },
     )

@@ -1,0 +1,106 @@
+"""A background import's page: a progress bar while a worker runs it, then
+its result. Only the user who started it (or a superuser) sees it."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from unfold.admin import ModelAdmin
+
+from registers.models import ImportJob
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ModelAdmin):
+    """Reached from the import's confirm step, not from the menu; the list shows
+    a user their own background imports (a superuser everyone's)."""
+
+    list_display = ["file_name", "status", "rows_total", "created_at", "user"]
+    list_select_related = ["user"]
+    list_display_links = None
+    show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self._job(request, int(object_id)) if str(object_id).isdigit() else None
+        if job is None:
+            raise Http404("No such import.")
+        return HttpResponseRedirect(reverse("admin:registers_importjob_progress", args=[job.pk]))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:job_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="registers_importjob_progress",
+            ),
+            path(
+                "<int:job_id>/status.json",
+                self.admin_site.admin_view(self.status_view),
+                name="registers_importjob_status",
+            ),
+        ] + super().get_urls()
+
+    def _job(self, request, job_id: int) -> ImportJob:
+        job = ImportJob.objects.filter(pk=job_id).first()
+        if job is None or not (job.user_id == request.user.pk or request.user.is_superuser):
+            raise Http404("No such import.")
+        return job
+
+    def progress_view(self, request, job_id: int):
+        job = self._job(request, job_id)
+        run_url = None
+        run_id = job.outcome.get("run_id")
+        if run_id and job.outcome.get("kind") and request.user.has_perm("registers.view_importrun"):
+            run_url = reverse("admin:registers_importrun_change", args=[run_id])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import of {job.file_name}",
+            "opts": self.opts,
+            "job": job,
+            "run_url": run_url,
+            "status_url": reverse("admin:registers_importjob_status", args=[job.pk]),
+            "stalled_note": _stalled_note(job),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "registers/admin/import_job.html", context)
+
+    def status_view(self, request, job_id: int):
+        job = self._job(request, job_id)
+        return JsonResponse(
+            {
+                "status": job.status,
+                "label": job.get_status_display(),
+                "rows_done": job.rows_done,
+                "rows_total": job.rows_total,
+                "percent": job.percent,
+                "finished": job.finished,
+                "stalled_note": _stalled_note(job),
+            }
+        )
+
+
+def _stalled_note(job: ImportJob) -> str:
+    return job.stalled_note(now=timezone.now(), after_minutes=settings.IMPORT_STALLED_MINUTES)

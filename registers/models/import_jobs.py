@@ -1,0 +1,77 @@
+"""A large import confirmed by a user and run by a background worker.
+
+The row is the import's state that any app server can read: the progress bar
+polls it, the result page shows it. Its writes are autocommitted outside the
+import's own transaction, so they are visible while the import runs.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    READING = "reading", "Reading the file"
+    CHECKING = "checking", "Checking rows"
+    WRITING = "writing", "Writing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed: nothing was imported"
+
+
+class ImportJob(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    spec = models.CharField(max_length=200, help_text="Dotted path of the importing Spec.")
+    held_name = models.CharField(max_length=255, help_text="The upload in default storage.")
+    return_url = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    # What the user is shown when it ends: {"summary": [...], "follow_up": [...],
+    # "problems": [{"row", "column", "message"}], "run_id": int | None}.
+    outcome = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker last recorded progress: a worker killed mid-import leaves the
+    # job at its last stage, and the page says how long it has been still.
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "background import"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportJobStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    def stalled_note(self, *, now: datetime, after_minutes: int) -> str:
+        """What to tell the user when nothing has moved for ``after_minutes``."""
+        if self.finished:
+            return ""
+        minutes = int((now - (self.progressed_at or self.created_at)).total_seconds() // 60)
+        if minutes < after_minutes:
+            return ""
+        span = f"{minutes} minute{'' if minutes == 1 else 's'}"
+        if self.status == ImportJobStatus.QUEUED:
+            return (
+                f"No worker has taken this import in {span}: none may be running; "
+                "ask an administrator."
+            )
+        return f"No progress for {span}: the worker may have stopped; ask an administrator."

@@ -1,0 +1,118 @@
+"""Large imports on a background worker: start, progress, outcome.
+
+The request that confirms a large import only records the job and enqueues
+the task (after commit); the worker reads the upload kept in shared storage
+and runs the same ``import_file`` as a small import. Progress and the outcome
+are written to the ImportJob row by autocommitted updates outside the
+import's transaction, so any app server's request can read them meanwhile.
+A failure rolls the import back as one transaction and keeps its message.
+"""
+
+import contextlib
+import logging
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from registers.importing.results import ImportResult
+from registers.models import ImportJob, ImportJobStatus
+from registers.permissions import Actor
+from registers.services.imports import import_file
+
+logger = logging.getLogger(__name__)
+
+# What a user sees when the worker itself fails (the detail goes to the log).
+FAILED_MESSAGE = "The import failed on the server and nothing was imported ({error})."
+
+
+def import_job_create(
+    *,
+    user: Actor,
+    spec_path: str,
+    held_name: str,
+    file_name: str,
+    rows_total: int,
+    return_url: str = "",
+) -> ImportJob:
+    job = ImportJob.objects.create(
+        user=user,
+        spec=spec_path,
+        held_name=held_name,
+        file_name=file_name,
+        rows_total=rows_total,
+        return_url=return_url,
+    )
+    logger.info("import_job.queued job=%s file=%s rows=%s", job.pk, file_name, rows_total)
+    return job
+
+
+def import_job_task_id(*, job_id: int, task_id: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(task_id=task_id)
+
+
+def import_job_progress(*, job_id: int, stage: str, done: int, total: int) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=stage, rows_done=done, rows_total=total, progressed_at=timezone.now()
+    )
+
+
+def import_job_run(*, job_id: int) -> str:
+    """The worker's side: import the held file, recording progress and outcome."""
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if job.finished:
+        return job.status
+    import_job_progress(job_id=job.pk, stage=ImportJobStatus.READING, done=0, total=job.rows_total)
+    try:
+        with default_storage.open(job.held_name, "rb") as held:
+            data = held.read()
+        result = import_file(
+            spec=import_string(job.spec)(),
+            data=data,
+            file_name=job.file_name,
+            user=job.user,
+            progress=lambda stage, done, total: import_job_progress(
+                job_id=job.pk, stage=stage, done=done, total=total
+            ),
+        )
+    except Exception as exc:
+        logger.exception("import_job.failed job=%s file=%s", job.pk, job.file_name)
+        _finish(job, ImportJobStatus.FAILED, error=FAILED_MESSAGE.format(error=exc))
+        raise
+    if result.written:
+        _finish(job, ImportJobStatus.DONE, outcome=_outcome(result))
+    else:
+        _finish(
+            job,
+            ImportJobStatus.FAILED,
+            outcome=_outcome(result),
+            error="Nothing was imported: the file has problems (listed below).",
+        )
+    return job.status
+
+
+def _finish(job: ImportJob, status: str, *, outcome: dict | None = None, error: str = "") -> None:
+    job.status = status
+    job.outcome = outcome or {}
+    job.error = error
+    job.finished_at = timezone.now()
+    if status == ImportJobStatus.DONE:
+        job.rows_done = job.rows_total
+    job.save(update_fields=["status", "outcome", "error", "finished_at", "rows_done"])
+    # The upload was only kept for this job.
+    with contextlib.suppress(OSError):
+        default_storage.delete(job.held_name)
+
+
+def _outcome(result: ImportResult) -> dict:
+    return {
+        "kind": result.kind,
+        "summary": result.summary_lines(),
+        "follow_up": list(result.follow_up),
+        "problems": [
+            {"row": p.row, "column": p.column or "", "message": p.message}
+            for p in result.problems[:200]
+        ],
+        "problem_total": len(result.problems),
+        "run_id": result.run_id,
+    }

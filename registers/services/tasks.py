@@ -1,0 +1,64 @@
+"""Background tasks (django-tasks): the long work that must not run in a request.
+
+Each task is a thin wrapper over a service; the services do the writes. The
+backend is the TASKS setting (django-tasks-db by default: the queue is a table
+in the portal's database and `manage.py db_worker` runs it). Tasks are
+enqueued after the enqueuing transaction commits, so a worker never looks for
+a row that is not there yet (or that rolled back).
+"""
+
+import logging
+
+from django.db import transaction
+from django_tasks import task
+
+from registers.models import ImportJob
+from registers.permissions import Actor
+from registers.services.daily import daily_jobs_run
+from registers.services.import_jobs import import_job_create, import_job_run, import_job_task_id
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def import_job_task(job_id: int) -> str:
+    return import_job_run(job_id=job_id)
+
+
+@task()
+def daily_jobs_task() -> list[str]:
+    return daily_jobs_run()
+
+
+def import_job_start(
+    *,
+    user: Actor,
+    spec_path: str,
+    held_name: str,
+    file_name: str,
+    rows_total: int,
+    return_url: str = "",
+) -> ImportJob:
+    """Record a large import and hand it to a worker once the record is committed."""
+    with transaction.atomic():
+        job = import_job_create(
+            user=user,
+            spec_path=spec_path,
+            held_name=held_name,
+            file_name=file_name,
+            rows_total=rows_total,
+            return_url=return_url,
+        )
+        transaction.on_commit(lambda: _enqueue_import(job.pk))
+    return job
+
+
+def _enqueue_import(job_id: int) -> None:
+    # With the immediate backend (tests) this runs the import here and now.
+    result = import_job_task.enqueue(job_id=job_id)
+    import_job_task_id(job_id=job_id, task_id=str(result.id))
+
+
+def daily_jobs_enqueue() -> None:
+    # Outside a transaction on_commit runs at once; inside one, after it commits.
+    transaction.on_commit(daily_jobs_task.enqueue)
