@@ -26,43 +26,42 @@ def ri_digest_recipients(*, authority_id: int | None = None) -> list[str]:
 
 def ri_digest_send(*, items, recipients: list[str]) -> int:
     """One email summarising every newly flagged setting. Returns emails queued."""
-    if not recipients or not items:
-        return 0
-    context = {"items": items, "count": len(items)}
-    subject = " ".join(render_to_string(conf.RI_NOTIFICATION_SUBJECT_TEMPLATE, context).split())
-    body = render_to_string(conf.RI_NOTIFICATION_BODY_TEMPLATE, context)
-    email_enqueue(subject=subject, body=body, recipients=recipients)
-    sent = 1  # one message to every recipient
-    logger.info(
-        "ri_digest.queued settings=%s recipients=%s",
-        len(items),
-        len(recipients),
-        extra={
-            "event": "ri_digest.queued",
-            "facts": {"settings": len(items), "recipients": len(recipients)},
-        },
+    return _digest_queue(
+        event="ri_digest",
+        subject_template=conf.RI_NOTIFICATION_SUBJECT_TEMPLATE,
+        body_template=conf.RI_NOTIFICATION_BODY_TEMPLATE,
+        items=items,
+        recipients=recipients,
     )
-    return sent
 
 
 def registration_ended_send(*, items, recipients: list[str]) -> int:
     """One email listing every setting in use whose registration ended."""
+    return _digest_queue(
+        event="registration_ended",
+        subject_template="registers/email/registration_ended_subject.txt",
+        body_template="registers/email/registration_ended_body.txt",
+        items=items,
+        recipients=recipients,
+    )
+
+
+def _digest_queue(
+    *, event: str, subject_template: str, body_template: str, items, recipients: list[str]
+) -> int:
+    """Render one digest of ``items`` and queue it to every recipient."""
     if not recipients or not items:
         return 0
     context = {"items": items, "count": len(items)}
-    subject = " ".join(
-        render_to_string("registers/email/registration_ended_subject.txt", context).split()
-    )
-    body = render_to_string("registers/email/registration_ended_body.txt", context)
+    subject = " ".join(render_to_string(subject_template, context).split())
+    body = render_to_string(body_template, context)
     email_enqueue(subject=subject, body=body, recipients=recipients)
-    sent = 1  # one message to every recipient
+    facts = {"settings": len(items), "recipients": len(recipients)}
     logger.info(
-        "registration_ended.queued settings=%s recipients=%s",
+        "%s.queued settings=%s recipients=%s",
+        event,
         len(items),
         len(recipients),
-        extra={
-            "event": "registration_ended.queued",
-            "facts": {"settings": len(items), "recipients": len(recipients)},
-        },
+        extra={"event": f"{event}.queued", "facts": facts},
     )
-    return sent
+    return 1  # one message to every recipient
