@@ -279,6 +279,8 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=2000)
 IMPORT_PREVIEW_ROWS = 50
+# An upload awaiting confirmation is deleted after this long (the daily job).
+IMPORT_HELD_HOURS = env.int("IMPORT_HELD_HOURS", default=24)
 
 # Quality assurance rules (manual 003), all overridable.
 # The council's area: an import's report lists new settings in these local

@@ -4,7 +4,10 @@ from registers.services.daily import daily_jobs_run
 
 
 class Command(BaseCommand):
-    help = "The RI risk refresh, due variations and reminders. Safe to run repeatedly."
+    help = (
+        "The RI risk refresh, due variations, reminders and deletion of unconfirmed "
+        "uploads. Safe to run repeatedly."
+    )
 
     def handle(self, *args, **options):
         report = daily_jobs_run()
