@@ -58,6 +58,34 @@
     });
     document.body.insertBefore(skip, document.body.firstChild);
   }
+  // "Add another ..." adds an inline row: move focus to its first field, so a
+  // keyboard user lands in the new row instead of Tabbing past every earlier one.
+  var FIELDS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), " +
+    "textarea:not([disabled])";
+  // Unfold also fires formset:added after htmx swaps: only a row the user just
+  // asked for takes focus.
+  var adding = false;
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".add-row")) adding = true;
+  }, true);
+  function focusNewRow(event) {
+    if (!adding) return;
+    adding = false;
+    var row = event.target;
+    if (!row || !row.querySelectorAll) return;
+    var fields = Array.prototype.filter.call(row.querySelectorAll(FIELDS), function (field) {
+      if (/-DELETE$/.test(field.name || "")) return false;
+      if (field.classList.contains("select2-hidden-accessible")) return true;
+      return field.offsetParent !== null;
+    });
+    var first = fields[0];
+    if (!first) return;
+    // An autocomplete hides its <select> behind select2's box: focus the box.
+    var box = first.tagName === "SELECT" && first.classList.contains("select2-hidden-accessible") &&
+      first.parentElement.querySelector(".select2-selection[role=combobox]");
+    window.requestAnimationFrame(function () { (box || first).focus(); });
+  }
+  document.addEventListener("formset:added", focusNewRow);
   document.addEventListener("DOMContentLoaded", function () {
     landmarks();
     tidy();
