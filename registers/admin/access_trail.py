@@ -2,6 +2,7 @@
 to the access trail (registers.services.security), with the reason the manager gives."""
 
 from django import forms
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from registers.services.security import object_permissions_record
 
@@ -16,7 +17,7 @@ def recorded_form(form_class, *, actor, for_group: bool):
                 label="Reason",
                 help_text=REASON_HELP,
                 max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
                 error_messages={"required": "Say why this access is changing."},
             )
 

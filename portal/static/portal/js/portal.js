@@ -36,7 +36,34 @@
       if (name) el.setAttribute("aria-label", name);
     });
   }
-  function tidy() { nameSelect2(document); hideIcons(document); nameIconButtons(document); }
+  // A multiple autocomplete's search box is named after the field's label too, and
+  // its "remove all" cross moves out of the list of choices (a <ul> holds only <li>).
+  function tidySelect2Multiple(root) {
+    root.querySelectorAll(".select2-search__field:not([aria-label])").forEach(function (field) {
+      var container = field.closest(".select2-container");
+      var select = container && container.previousElementSibling;
+      var label = select && select.id && document.querySelector('label[for="' + select.id + '"]');
+      field.setAttribute("aria-label", label ? label.textContent.trim() : "Search");
+    });
+    root.querySelectorAll(".select2-selection__rendered > .select2-selection__clear")
+      .forEach(function (clear) {
+        var list = clear.parentElement;
+        list.parentElement.querySelectorAll(":scope > .select2-selection__clear")
+          .forEach(function (old) { old.remove(); });
+        list.parentElement.insertBefore(clear, list);
+      });
+  }
+  // Django's filter hints are spans with an aria-label, which a span may not carry
+  // without a role: they are images of a hint.
+  function roleHints(root) {
+    root.querySelectorAll(".help-tooltip[aria-label]:not([role])").forEach(function (hint) {
+      hint.setAttribute("role", "img");
+    });
+  }
+  function tidy() {
+    nameSelect2(document); tidySelect2Multiple(document); hideIcons(document);
+    nameIconButtons(document); roleHints(document);
+  }
   // Every page gets one main landmark and a "Skip to main content" link first in
   // the tab order (Unfold's layout has neither).
   function landmarks() {
