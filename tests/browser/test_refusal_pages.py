@@ -52,7 +52,8 @@ def test_refusals_and_reasons_in_the_portals_look(login, live_server, make_user,
     assert reason.get_attribute("required") is not None  # the browser asks first
     reason.fill("   ")
     page.get_by_role("button", name="Save").click()
-    assert "Say why this access is changing." in page.content()
+    # The refused form comes back with the field's error (waited for: a new page loads).
+    page.get_by_text("Say why this access is changing.").wait_for()
     shots(page, "04-grant-needs-a-reason")
     found = serious_violations(page)
     assert found == [], "\n".join(found)
