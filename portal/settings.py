@@ -296,6 +296,8 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# An upload awaiting confirmation is deleted after this long (the daily job).
+IMPORT_HELD_HOURS = env.int("IMPORT_HELD_HOURS", default=24)
 
 # Quality assurance rules (manual 003), all overridable.
 # The council's area: an import's report lists new settings in these local

@@ -32,3 +32,8 @@ urlpatterns = [
     path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", admin.site.urls),
 ]
+
+# The portal's own refusal and error pages (registers/error_views.py).
+handler403 = "registers.error_views.permission_denied"
+handler404 = "registers.error_views.page_not_found"
+handler500 = "registers.error_views.server_error"

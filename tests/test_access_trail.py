@@ -24,22 +24,50 @@ def test_granting_and_revoking_a_record_permission_is_recorded(manager, qa2):
     contract = ContractFactory(reference="C-TRAIL")
     url = reverse("admin:registers_contract_permissions_manage_user", args=[contract.pk, qa2.pk])
     client = as_user(manager)
-    assert client.post(url, {"permissions": ["change_contract"]}).status_code == 302
+    grant = {"permissions": ["change_contract"], "reason": "Covering Ana's leave"}
+    assert client.post(url, grant).status_code == 302
     granted = AccessEvent.objects.get(kind=AccessEventKind.PERMISSION_GRANTED)
     assert (granted.actor, granted.subject, granted.detail) == (manager, qa2, "change_contract")
+    assert granted.reason == "Covering Ana's leave"
     assert "C-TRAIL" in granted.record
-    assert client.post(url, {"permissions": ["view_contract"]}).status_code == 302
+    revoke = {"permissions": ["view_contract"], "reason": "Ana is back"}
+    assert client.post(url, revoke).status_code == 302
     revoked = AccessEvent.objects.get(kind=AccessEventKind.PERMISSION_REVOKED)
     assert (revoked.actor, revoked.subject, revoked.detail) == (manager, qa2, "change_contract")
+    assert revoked.reason == "Ana is back"
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_record_permission_change_needs_a_reason(manager, qa2, reason):
+    contract = ContractFactory(reference="C-WHY")
+    url = reverse("admin:registers_contract_permissions_manage_user", args=[contract.pk, qa2.pk])
+    client = as_user(manager)
+    assert 'name="reason"' in client.get(url).content.decode()
+    response = client.post(url, {"permissions": ["change_contract"], "reason": reason})
+    assert response.status_code == 200
+    assert "Say why this access is changing." in response.content.decode()
+    assert not qa2.has_perm("registers.change_contract", contract)
+    assert not AccessEvent.objects.filter(kind=AccessEventKind.PERMISSION_GRANTED).exists()
+
+
+def test_the_auditor_reads_the_reason_for_a_grant(manager, qa2, auditor):
+    contract = ContractFactory(reference="C-READ")
+    url = reverse("admin:registers_contract_permissions_manage_user", args=[contract.pk, qa2.pk])
+    as_user(manager).post(url, {"permissions": ["change_contract"], "reason": "Interim manager"})
+    event = AccessEvent.objects.get(kind=AccessEventKind.PERMISSION_GRANTED)
+    page = as_user(auditor).get(reverse("admin:registers_accessevent_change", args=[event.pk]))
+    assert page.status_code == 200
+    assert "Interim manager" in page.content.decode()
 
 
 def test_a_group_permission_on_a_record_is_recorded(manager):
     contract = ContractFactory()
     group = Group.objects.get(name=roles.AUDITOR)
     url = reverse("admin:registers_contract_permissions_manage_group", args=[contract.pk, group.pk])
-    assert as_user(manager).post(url, {"permissions": ["change_contract"]}).status_code == 302
+    data = {"permissions": ["change_contract"], "reason": "Audit sample"}
+    assert as_user(manager).post(url, data).status_code == 302
     event = AccessEvent.objects.get(kind=AccessEventKind.PERMISSION_GRANTED)
-    assert (event.actor, event.group_name) == (manager, roles.AUDITOR)
+    assert (event.actor, event.group_name, event.reason) == (manager, roles.AUDITOR, "Audit sample")
 
 
 def test_role_changes_through_the_user_page_are_recorded(superuser, make_user):

@@ -308,5 +308,32 @@ def test_row_cap(manager, settings):
     assert "more than 10 rows" in refused(data, "providers.csv", manager)
 
 
+def test_row_cap_far_past_the_limit_is_refused_while_reading(manager, settings):
+    settings.IMPORT_MAX_ROWS = 10
+    data = csv_bytes([["Name"]] + [[f"Provider {n}"] for n in range(1100)])
+    assert "more than 10 rows below its header" in refused(data, "providers.csv", manager)
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [("providers.csv", csv_bytes), ("providers.xlsx", xlsx_bytes), ("providers.ods", ods_bytes)],
+)
+def test_the_row_limit_is_exact(manager, settings, name, build):
+    """The limit counts records: the header and blank rows are not counted, and the
+    limit itself is allowed while one more row is refused (it once let 50 past)."""
+    settings.IMPORT_MAX_ROWS = 10
+    rows = [[f"Provider {n}"] for n in range(10)]
+    at_limit = build([["Name"], *rows[:5], [""], *rows[5:]])
+    result = import_file(spec=ProviderSpec(), data=at_limit, file_name=name, user=manager)
+    assert result.written and Provider.objects.count() == 10
+    Provider.objects.all().delete()
+    one_over = build([["Name"], *rows, ["Provider 10"]])
+    message = refused(one_over, name, manager)
+    assert message == (
+        "The file has more than 10 rows below its header: the limit is 10 records a file. "
+        "Split it into smaller files."
+    )
+
+
 def test_empty_file_is_refused(manager):
     assert "empty" in refused(b"", "providers.csv", manager)

@@ -536,14 +536,21 @@ def test_object_permission_pages_are_for_managers(visits, qa1, manager, client_f
 
 def test_a_manager_grants_a_permission_from_the_record_page(visits, qa1, qa2, manager, client_for):
     url = reverse("admin:registers_visit_permissions_manage_user", args=[visits[0].pk, qa2.pk])
-    response = client_for(manager).post(url, {"permissions": ["change_visit"]})
+    response = client_for(manager).post(
+        url, {"permissions": ["change_visit"], "reason": "Covering"}
+    )
     assert response.status_code == 302
     assert qa2.has_perm("registers.change_visit", visits[0])
 
 
 def test_nobody_grants_permissions_to_themselves(visits, manager, client_for):
     url = reverse("admin:registers_visit_permissions_manage_user", args=[visits[0].pk, manager.pk])
-    assert client_for(manager).post(url, {"permissions": ["delete_visit"]}).status_code == 403
+    assert (
+        client_for(manager)
+        .post(url, {"permissions": ["delete_visit"], "reason": "Test"})
+        .status_code
+        == 403
+    )
     assert not VisitUserObjectPermission.objects.filter(
         user=manager, content_object=visits[0]
     ).exists()
@@ -552,7 +559,7 @@ def test_nobody_grants_permissions_to_themselves(visits, manager, client_for):
 def test_a_user_with_change_rights_cannot_reach_the_permission_pages(visits, qa1, client_for):
     """guardian #756: change permission on a record is not the right to grant on it."""
     url = reverse("admin:registers_visit_permissions_manage_user", args=[visits[0].pk, qa1.pk])
-    response = client_for(qa1).post(url, {"permissions": ["delete_visit"]})
+    response = client_for(qa1).post(url, {"permissions": ["delete_visit"], "reason": "Test"})
     assert response.status_code in (302, 403)
     assert not qa1.has_perm("registers.delete_visit", visits[0])
 
@@ -560,7 +567,7 @@ def test_a_user_with_change_rights_cannot_reach_the_permission_pages(visits, qa1
 def test_group_permission_page_is_guarded_too(visits, qa1, client_for):
     group = Group.objects.get(name="QA officer")
     url = reverse("admin:registers_visit_permissions_manage_group", args=[visits[0].pk, group.pk])
-    response = client_for(qa1).post(url, {"permissions": ["delete_visit"]})
+    response = client_for(qa1).post(url, {"permissions": ["delete_visit"], "reason": "Test"})
     assert response.status_code in (302, 403)
     assert not qa1.has_perm("registers.delete_visit", visits[0])
 

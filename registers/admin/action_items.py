@@ -82,7 +82,7 @@ class ActionItemAdmin(SpreadsheetAdminMixin, RegisterAdmin):
     def overdue(self, obj):
         return "Overdue" if getattr(obj, "is_overdue", False) else ""
 
-    @action(description="Mark the selected actions done")
+    @action(description="Mark the selected actions done", permissions=["change"])
     def mark_done(self, request, queryset):
         items = self.objects_for_action(request, queryset, "change")
         done = action_items_mark_done(items=items, user=request.user)

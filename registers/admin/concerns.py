@@ -153,7 +153,9 @@ class ConcernAdmin(ActionPagesMixin, RegisterAdmin):
     def closed(self, obj):
         return uk_date(obj.closed_on)
 
-    @action(description="Escalate the selected concerns to their next stage")
+    @action(
+        description="Escalate the selected concerns to their next stage", permissions=["change"]
+    )
     def escalate_selected(self, request, queryset):
         concerns = self.objects_for_action(request, queryset, "change")
         done, refused = concerns_escalate(concerns=concerns, user=request.user)

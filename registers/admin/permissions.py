@@ -20,6 +20,7 @@ from registers.permissions import (
     perm_name,
     permitted,
 )
+from registers.selectors.read_only import read_only_reason
 
 
 def request_cache(request, key, compute):
@@ -118,6 +119,11 @@ class ObjectPermissionsMixin:
     def has_add_permission(self, request):
         return self._allowed(request, "add", None)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and not self.has_change_permission(request, obj):
+            context["read_only_reason"] = read_only_reason(user=request.user, obj=obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def require(self, request, action: str, obj: Model) -> None:
         if not getattr(self, f"has_{action}_permission")(request, obj):
             raise PermissionDenied
@@ -199,6 +205,16 @@ class ObjectPermissionsMixin:
 class WrittenByThePortalMixin:
     """Records only the services write (import runs, the access trail): read-only
     to everyone, whatever their model permissions say."""
+
+    change_form_template = "registers/admin/change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["read_only_reason"] = (
+                f"Read only: the portal writes {obj._meta.verbose_name_plural} as things "
+                "happen, so that they can be trusted; nobody changes them."
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request):
         return False

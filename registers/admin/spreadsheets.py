@@ -5,9 +5,7 @@ An import is two steps: upload (a dry run that shows counts, problems and a
 preview of changes) and confirm (the same file, held server-side, written).
 """
 
-import contextlib
 import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,8 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,10 +27,17 @@ from registers.importing.engine import Column, Spec
 from registers.importing.export import resource_class
 from registers.importing.plans import CLEAR_MARKER
 from registers.importing.results import ImportResult
+from registers.services.held_uploads import (
+    HeldUploadGone,
+    held_upload_delete,
+    held_upload_save,
+    held_upload_take,
+)
 from registers.services.imports import import_file
 from registers.services.tasks import import_job_start
 
 SESSION_KEY = "portal_pending_imports"
+HELD_PER_SESSION = 5  # uploads awaiting confirmation per session; older ones are deleted
 BLANK_CELLS = (
     f"A blank cell leaves the stored value as it is; to empty a stored value, write "
     f"{CLEAR_MARKER} in the cell."
@@ -177,9 +180,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             result = flow.run(data=data, file_name=upload.name, user=request.user, dry_run=True)
             context["result"] = result
             if result.ok:
-                context["confirm_token"] = self._hold_upload(
-                    request, data, upload.name, flow, rows=result.rows_read
-                )
+                context["confirm_token"] = self._hold_upload(request, data, result, flow)
         return self._import_page(request, flow, form, context)
 
     def import_confirm(self, request, flow: ImportFlow):
@@ -195,9 +196,16 @@ class SpreadsheetAdminMixin(ImportExportMixin):
                 request, "That import has expired or was already confirmed: upload the file again."
             )
             return HttpResponseRedirect(flow.upload_url)
+        if "cancel" in request.POST:
+            held_upload_delete(name=held["name"])
+            messages.info(
+                request, f"Import of {held['file_name']} cancelled: nothing was imported."
+            )
+            return HttpResponseRedirect(flow.upload_url)
         spec_class = getattr(flow.run, "spec_class", None)
         if spec_class and held.get("rows", 0) > settings.IMPORT_BACKGROUND_ROWS:
-            # Large: a worker imports the held file; this request only queues it.
+            # Large: a worker imports the held file (checking the preview's versions
+            # as this request would); this request only queues it.
             job = import_job_start(
                 user=request.user,
                 spec_path=f"{spec_class.__module__}.{spec_class.__qualname__}",
@@ -210,11 +218,21 @@ class SpreadsheetAdminMixin(ImportExportMixin):
                 reverse("admin:registers_importjob_progress", args=[job.pk])
             )
         try:
-            data = _take_held(held["name"])
-        except OSError:
-            messages.error(request, "The uploaded file is no longer available: upload it again.")
+            data, versions = held_upload_take(name=held["name"])
+        except HeldUploadGone:
+            messages.error(
+                request,
+                "The uploaded file is no longer available (uploads not confirmed within "
+                f"{settings.IMPORT_HELD_HOURS} hours are deleted): upload it again.",
+            )
             return HttpResponseRedirect(flow.upload_url)
-        result = flow.run(data=data, file_name=held["file_name"], user=request.user, dry_run=False)
+        result = flow.run(
+            data=data,
+            file_name=held["file_name"],
+            user=request.user,
+            dry_run=False,
+            preview_versions=versions,
+        )
         if not result.written:
             return self._import_page(
                 request, flow, self.create_import_form(request), {"result": result}
@@ -247,20 +265,22 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
-    def _hold_upload(
-        self, request, data: bytes, file_name: str, flow: ImportFlow, rows: int = 0
-    ) -> str:
-        """Keep the checked file server-side until the same user confirms it."""
-        name = _hold(data)
+    def _hold_upload(self, request, data: bytes, result: ImportResult, flow: ImportFlow) -> str:
+        """Keep the checked file server-side until the same user confirms or cancels it."""
+        name = held_upload_save(data=data, versions=result.read_versions)
         token = secrets.token_urlsafe(16)
         pending = request.session.get(SESSION_KEY, {})
         pending[token] = {
             "name": name,
-            "file_name": file_name,
+            "file_name": result.file_name,
             "flow": f"{self.opts.label}:{flow.key}",
-            "rows": rows,
+            "rows": result.rows_read,
         }
-        request.session[SESSION_KEY] = dict(list(pending.items())[-5:])
+        tokens = list(pending)
+        for old in tokens[:-HELD_PER_SESSION]:
+            # Pushed out of the session: nobody can confirm it any more.
+            held_upload_delete(name=pending.pop(old)["name"])
+        request.session[SESSION_KEY] = pending
         return token
 
     def import_template_view(self, request):
@@ -279,25 +299,3 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         )
         response["Content-Disposition"] = f'attachment; filename="{name}-template.xlsx"'
         return response
-
-
-# Uploads awaiting confirmation live in the shared file storage (MEDIA_ROOT, or
-# whatever STORAGES["default"] names), not /tmp: the confirming request may
-# reach another app server than the one that checked the file.
-HELD_FOLDER = "pending-imports"
-
-
-def _hold(data: bytes) -> str:
-    return default_storage.save(f"{HELD_FOLDER}/{uuid.uuid4().hex}", ContentFile(data))
-
-
-def _take_held(name: str) -> bytes:
-    """The held upload's bytes; it is removed, so a token confirms only once."""
-    if not name.startswith(f"{HELD_FOLDER}/"):
-        raise FileNotFoundError(name)
-    try:
-        with default_storage.open(name, "rb") as held:
-            return held.read()
-    finally:
-        with contextlib.suppress(OSError):
-            default_storage.delete(name)

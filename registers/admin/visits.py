@@ -212,7 +212,10 @@ class VisitAdmin(
             )
         return labels(*flags)
 
-    @action(description="Mark the reports of the selected completed visits as issued")
+    @action(
+        description="Mark the reports of the selected completed visits as issued",
+        permissions=["change"],
+    )
     def issue_reports(self, request, queryset):
         visits = self.objects_for_action(request, queryset, "change")
         issued = visits_issue_reports(visits=visits, user=request.user)

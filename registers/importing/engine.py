@@ -12,6 +12,7 @@ the plan against the services' rules and has them write it.
 import re
 from collections.abc import Hashable
 
+from django.conf import settings
 from django.db.models import Model
 
 from registers.importing.cells import CellError, Context, as_text, display, is_blank
@@ -19,7 +20,7 @@ from registers.importing.columns import Column, ParsedRow, header_key
 from registers.importing.plans import CLEAR, CLEAR_MARKER, Plan, apply_values
 from registers.importing.readers import read_table
 from registers.importing.results import ImportResult
-from registers.importing.tables import CellIssue, FileRejected, Table
+from registers.importing.tables import CellIssue, FileRejected, Table, row_limit_message
 
 
 class Spec:
@@ -282,6 +283,7 @@ def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[Parsed
     keys = [i for i, column in mapping.items() if column.key]
     present = frozenset(column.header for column in mapping.values())
     rows: list[ParsedRow] = []
+    max_rows = settings.IMPORT_MAX_ROWS  # exact: records below the header, blank rows apart
     for number, cells in table.rows:
         if number <= header_number:
             continue
@@ -294,6 +296,9 @@ def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[Parsed
             counts.skipped += 1
             continue
         result.rows_read += 1
+        if result.rows_read > max_rows:
+            result.add_problem(row_limit_message(max_rows))
+            return None
         rows.append(_parse_row(number, cells, mapping, present, context, result))
     if not rows:
         result.add_problem("The file has a header but no data rows.")

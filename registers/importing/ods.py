@@ -7,7 +7,15 @@ from xml.etree.ElementTree import Element  # nosec B405
 
 from django.conf import settings
 
-from registers.importing.tables import CellIssue, FileRejected, Table, iso_value, iterparse_capped
+from registers.importing.tables import (
+    CellIssue,
+    FileRejected,
+    Table,
+    iso_value,
+    iterparse_capped,
+    read_limit,
+    row_limit_message,
+)
 
 NS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 NS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -20,6 +28,7 @@ def read_ods(archive: zipfile.ZipFile) -> Table:
         raise FileRejected("The OpenDocument spreadsheet has no content.")
     table = Table(file_type="ods")
     max_rows = settings.IMPORT_MAX_ROWS
+    limit = read_limit()
     row_number = 0
     depth = 0  # nested tables (in cells) are not rows of the sheet
     tables_seen = 0
@@ -41,11 +50,11 @@ def read_ods(archive: zipfile.ZipFile) -> Table:
         if row is None:
             row_number += repeat  # blank rows, often repeated a million times
         else:
-            for _ in range(min(repeat, max_rows + 51)):
+            for _ in range(min(repeat, limit + 1)):
                 row_number += 1
                 table.rows.append((row_number, list(row)))
-            if len(table.rows) > max_rows + 50:
-                raise FileRejected(f"The file has more than {max_rows:,} rows.")
+            if len(table.rows) > limit:
+                raise FileRejected(row_limit_message(max_rows))
         elem.clear()
     return table
 

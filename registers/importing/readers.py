@@ -16,7 +16,13 @@ import zipfile
 from django.conf import settings
 
 from registers.importing.ods import read_ods
-from registers.importing.tables import FileRejected, Table, check_zip_size
+from registers.importing.tables import (
+    FileRejected,
+    Table,
+    check_zip_size,
+    read_limit,
+    row_limit_message,
+)
 from registers.importing.xlsx import read_xlsx
 
 EXTENSIONS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".ods": "ods"}
@@ -123,12 +129,13 @@ def read_csv(data: bytes) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table = Table(file_type="csv")
     max_rows = settings.IMPORT_MAX_ROWS
+    limit = read_limit()
     try:
         for number, row in enumerate(reader, start=1):
             if any(cell.strip() for cell in row):
                 table.rows.append((number, row))
-                if len(table.rows) > max_rows + 50:
-                    raise FileRejected(f"The file has more than {max_rows:,} rows.")
+                if len(table.rows) > limit:
+                    raise FileRejected(row_limit_message(max_rows))
     except csv.Error as exc:
         raise FileRejected(f"The CSV file cannot be read: {exc}.") from exc
     return table

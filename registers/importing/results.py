@@ -80,6 +80,8 @@ class ImportResult:
     kind: str = ""  # the kind of file found, when a spec reads a family of kinds
     run_id: int | None = None  # the ImportRun recording a written import
     report: list[dict] = field(default_factory=list)  # "what changed", once written
+    # The preview's versions of the stored records it changes (services.imports).
+    read_versions: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

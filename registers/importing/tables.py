@@ -10,6 +10,22 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from django.conf import settings
 
+# The readers stop a file this many rows past IMPORT_MAX_ROWS, to bound memory; the
+# margin leaves room for title, header and footnote rows, which are not records. The
+# engine applies the exact limit to the records below the header.
+READ_MARGIN_ROWS = 1000
+
+
+def read_limit() -> int:
+    return settings.IMPORT_MAX_ROWS + READ_MARGIN_ROWS
+
+
+def row_limit_message(max_rows: int) -> str:
+    return (
+        f"The file has more than {max_rows:,} rows below its header: the limit is "
+        f"{max_rows:,} records a file. Split it into smaller files."
+    )
+
 
 class FileRejected(Exception):
     """The file as a whole cannot be read; the message says why, for the user."""

@@ -18,6 +18,8 @@ from registers.importing.tables import (
     Table,
     iso_value,
     iterparse_capped,
+    read_limit,
+    row_limit_message,
 )
 
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -47,6 +49,7 @@ def read_xlsx(archive: zipfile.ZipFile, names: set[str]) -> Table:
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     merged: list[str] = []
     max_rows = settings.IMPORT_MAX_ROWS
+    limit = read_limit()
     for _, elem in iterparse_capped(archive, sheet_path, budget):
         tag = elem.tag
         if tag == NS_MAIN + "row":
@@ -54,8 +57,8 @@ def read_xlsx(archive: zipfile.ZipFile, names: set[str]) -> Table:
             if row is not None:
                 number = int(elem.get("r") or (table.rows[-1][0] + 1 if table.rows else 1))
                 table.rows.append((number, row))
-                if len(table.rows) > max_rows + 50:
-                    raise FileRejected(f"The file has more than {max_rows:,} rows.")
+                if len(table.rows) > limit:
+                    raise FileRejected(row_limit_message(max_rows))
             elem.clear()
         elif tag == NS_MAIN + "mergeCell":
             merged.append(elem.get("ref", ""))

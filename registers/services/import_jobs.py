@@ -8,16 +8,15 @@ import's transaction, so any app server's request can read them meanwhile.
 A failure rolls the import back as one transaction and keeps its message.
 """
 
-import contextlib
 import logging
 
-from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from registers.importing.results import ImportResult
 from registers.models import ImportJob, ImportJobStatus
 from registers.permissions import Actor
+from registers.services.held_uploads import held_upload_delete, held_upload_take
 from registers.services.imports import import_file
 
 logger = logging.getLogger(__name__)
@@ -64,13 +63,13 @@ def import_job_run(*, job_id: int) -> str:
         return job.status
     import_job_progress(job_id=job.pk, stage=ImportJobStatus.READING, done=0, total=job.rows_total)
     try:
-        with default_storage.open(job.held_name, "rb") as held:
-            data = held.read()
+        data, versions = held_upload_take(name=job.held_name)
         result = import_file(
             spec=import_string(job.spec)(),
             data=data,
             file_name=job.file_name,
             user=job.user,
+            preview_versions=versions,
             progress=lambda stage, done, total: import_job_progress(
                 job_id=job.pk, stage=stage, done=done, total=total
             ),
@@ -100,8 +99,7 @@ def _finish(job: ImportJob, status: str, *, outcome: dict | None = None, error: 
         job.rows_done = job.rows_total
     job.save(update_fields=["status", "outcome", "error", "finished_at", "rows_done"])
     # The upload was only kept for this job.
-    with contextlib.suppress(OSError):
-        default_storage.delete(job.held_name)
+    held_upload_delete(name=job.held_name)
 
 
 def _outcome(result: ImportResult) -> dict:

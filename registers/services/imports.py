@@ -17,6 +17,7 @@ from registers.importing.plans import Plan
 from registers.importing.results import ImportResult
 from registers.models import ActionItem, Contract, Inspection, Provider, Setting, Visit
 from registers.permissions import Actor
+from registers.selectors.versions import changes_since, record_versions
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.contracts import contracts_check, contracts_write
 from registers.services.import_runs import import_ratings_before, import_run_record
@@ -58,13 +59,23 @@ def import_file(
     user: Actor,
     dry_run: bool = False,
     progress: Progress | None = None,
+    preview_versions: dict | None = None,
 ) -> ImportResult:
-    """Check and (unless ``dry_run`` or any problem) write the file."""
+    """Check and (unless ``dry_run`` or any problem) write the file.
+
+    A dry run (the preview) notes in ``result.read_versions`` the version of each
+    stored record it would change. Confirming passes them back as
+    ``preview_versions``: if any of those records changed since, nothing is written.
+    """
     plan = plan_file(spec=spec, data=data, file_name=file_name, user=user)
     result = plan.result
     result.dry_run = dry_run
     if result.ok:
         _check(plan, user, progress)
+    if result.ok and preview_versions is not None:
+        _check_unchanged_since_preview(plan, preview_versions)
+    if result.ok and dry_run:
+        result.read_versions = plan_versions(plan)
     if not result.ok or dry_run:
         return result
     ratings_before = import_ratings_before(plan=plan)
@@ -100,6 +111,58 @@ def import_file(
         },
     )
     return result
+
+
+def plan_versions(plan: Plan) -> dict[str, list[list[int]]]:
+    """{model label: [[record id, version, row], ...]} for each stored record the
+    plan touches (unchanged rows too: confirming would write their values back)."""
+    versions = {}
+    for model, group in plan.groups.items():
+        stored = [change for change in group.changes if not change.is_new]
+        latest = record_versions(model, [change.obj.pk for change in stored])
+        versions[model._meta.label] = [
+            [change.obj.pk, latest.get(change.obj.pk, 0), change.row] for change in stored
+        ]
+    return versions
+
+
+PREVIEW_AGAIN = (
+    "Nothing was imported: records in the file changed after your preview. "
+    "Upload the file again to preview the changes against the records as they are now."
+)
+
+
+def _check_unchanged_since_preview(plan: Plan, preview_versions: dict) -> None:
+    """Refuse the plan if a record it changes was changed, added or deleted by
+    someone else since the preview: the user confirmed changes to other values."""
+    stale: list[tuple[int | None, str]] = []
+    for model, group in plan.groups.items():
+        label = model._meta.label
+        then = {pk: (version, row) for pk, version, row in preview_versions.get(label, [])}
+        stored = [change for change in group.changes if not change.is_new]
+        latest = record_versions(model, [change.obj.pk for change in stored])
+        name = str(model._meta.verbose_name)
+        for change in stored:
+            pk = change.obj.pk
+            if pk not in then:
+                stale.append((change.row, f"{name} '{change.obj}' was added after your preview"))
+                continue
+            version = then[pk][0]
+            if latest.get(pk, 0) != version:
+                since = "; ".join(c.describe() for c in changes_since(model, pk, version))
+                stale.append(
+                    (change.row, f"{name} '{change.obj}' changed after your preview ({since})")
+                )
+        still_there = {change.obj.pk for change in stored}
+        for pk, (_, row) in then.items():
+            if pk not in still_there:
+                stale.append((row, f"the {name} this row updated in your preview is gone"))
+    if not stale:
+        return
+    plan.result.add_problem(PREVIEW_AGAIN)
+    for row, message in sorted(stale, key=lambda item: (item[0] is None, item[0] or 0)):
+        plan.result.add_problem(message, row=row)
+    logger.info("import.stale_preview file=%s records=%s", plan.result.file_name, len(stale))
 
 
 def _check(plan: Plan, user: Actor, progress: Progress | None = None) -> None:

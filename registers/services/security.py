@@ -207,10 +207,12 @@ def object_permissions_record(
     obj,
     added: set[str],
     removed: set[str],
+    reason: str,
     user: AbstractBaseUser | None = None,
     group=None,
 ) -> None:
-    """Trail the grants and revocations made on a record's "Object permissions" page."""
+    """Trail the grants and revocations made on a record's "Object permissions" page,
+    with the reason the manager gave."""
     record = f"{obj._meta.verbose_name} {obj}"
     for kind, codenames in (
         (AccessEventKind.PERMISSION_GRANTED, added),
@@ -224,6 +226,7 @@ def object_permissions_record(
                 group_name=group.name if group is not None else "",
                 record=record,
                 detail=", ".join(sorted(codenames)),
+                reason=reason,
             )
 
 

@@ -5,7 +5,10 @@ from registers.services.tasks import daily_jobs_enqueue
 
 
 class Command(BaseCommand):
-    help = "The RI risk refresh, due variations and reminders. Safe to run repeatedly."
+    help = (
+        "The RI risk refresh, due variations, reminders and deletion of unconfirmed "
+        "uploads. Safe to run repeatedly."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
