@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from registers.models import ImportJob, ImportJobStatus, Provider
 from registers.services import import_jobs, imports
+from registers.services.providers import provider_save
 from tests.factories import ProviderFactory
 from tests.spreadsheets import csv_bytes
 
@@ -215,3 +216,21 @@ def test_a_job_no_worker_took_says_so_on_its_page(manager, client_for):
     )
     assert "Waiting for a worker: 0 of 5 rows (0%)" in page
     assert "No worker has taken this import in 40 minutes: none may be running" in page
+
+
+def test_a_large_import_whose_records_changed_since_the_preview_writes_nothing(
+    manager, make_user, client_for, django_capture_on_commit_callbacks
+):
+    """The worker checks the preview's versions as a small import's request does."""
+    providers = [ProviderFactory(name=f"Provider {n} Ltd", town="Wigan") for n in range(ROWS)]
+    client = client_for(manager)
+    token = preview(client)
+    colleague = make_user("Manager", username="t_colleague")
+    providers[2].town = "Leeds"
+    provider_save(provider=providers[2], user=colleague)
+    confirm(client, token, django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+    assert job.status == ImportJobStatus.FAILED
+    page = client.get(reverse("admin:registers_importjob_progress", args=[job.pk]))
+    assert "changed after your preview" in page.content.decode()
+    assert sorted(Provider.objects.values_list("town", flat=True)) == ["Leeds"] + ["Wigan"] * 4
