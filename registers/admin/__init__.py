@@ -5,6 +5,7 @@ from django.contrib import admin
 from registers.admin import (  # noqa: F401
     action_items,
     authorities,
+    compliance,
     concerns,
     contracts,
     frameworks,
