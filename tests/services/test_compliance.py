@@ -16,6 +16,7 @@ from registers.selectors.compliance import (
     settings_missing_documents,
 )
 from registers.services.compliance import compliance_digest_send, compliance_document_save
+from registers.services.daily import daily_jobs_run
 from registers.services.providers import provider_change_approval
 from tests.factories import (
     AuthorityFactory,
@@ -331,3 +332,11 @@ class TestDigest:
         with django_capture_on_commit_callbacks(execute=True):
             assert compliance_digest_send(today=today()) == 0
         assert mail.outbox == []
+
+    def test_the_daily_job_sends_it(self, make_user, django_capture_on_commit_callbacks):
+        home_authority().members.add(make_user(roles.BUSINESS_SUPPORT))
+        ComplianceDocumentFactory(expiry_date=today() + timedelta(days=3))
+        with django_capture_on_commit_callbacks(execute=True):
+            report = daily_jobs_run(today=today())
+        assert "Compliance digests sent: 1." in report
+        assert [m.subject for m in mail.outbox if "Compliance" in m.subject]
