@@ -45,6 +45,7 @@ def no_activity_write_mid_measure(monkeypatch):
     by the rows. The first request of a session still writes it (in warm-up)."""
     monkeypatch.setattr("portal.middleware.session_timeouts.TOUCH_EVERY", 24 * 60 * 60)
 
+
 MAX_QUERIES = 15
 ROLES = ["manager", "support", "qa1", "officer", "auditor"]
 MODELS = [
