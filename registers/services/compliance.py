@@ -120,11 +120,12 @@ def compliance_document_save(
 DIGEST_LISTED = 100
 
 
-def compliance_digest_recipients(*, authority_id: int) -> list[str]:
-    """The authority's business support and managers, each once."""
-    users = active_users_in(BUSINESS_SUPPORT, MANAGER).filter(
-        email__gt="", authorities=authority_id
-    )
+def compliance_digest_recipients(*, authority_id: int | None) -> list[str]:
+    """The authority's business support and managers, each once. ``None``: the
+    install's only authority, to which everyone belongs (members listed or not)."""
+    users = active_users_in(BUSINESS_SUPPORT, MANAGER).filter(email__gt="")
+    if authority_id is not None:
+        users = users.filter(authorities=authority_id)
     return sorted(set(users.values_list("email", flat=True)))
 
 
@@ -171,11 +172,14 @@ def compliance_digest_send(*, today: date | None = None) -> int:
     expired_count = expired_documents(today=today).count()
     queued = 0
     with write_unit(user=None, today=today) as unit:
-        for authority in Authority.objects.order_by("pk"):
+        authorities = list(Authority.objects.order_by("pk"))
+        for authority in authorities:
             kind = f"compliance-digest-{authority.pk}"
+            # One council: everyone belongs to it (see permissions.authority_scope).
+            scope = authority.pk if len(authorities) > 1 else None
             recipients = [
                 email
-                for email in compliance_digest_recipients(authority_id=authority.pk)
+                for email in compliance_digest_recipients(authority_id=scope)
                 if _claim(kind, email, today)
             ]
             if not recipients:

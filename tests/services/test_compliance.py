@@ -333,6 +333,15 @@ class TestDigest:
             assert compliance_digest_send(today=today()) == 0
         assert mail.outbox == []
 
+    def test_on_a_single_council_install_everyone_in_the_roles_hears(
+        self, make_user, django_capture_on_commit_callbacks
+    ):
+        support = make_user(roles.BUSINESS_SUPPORT)  # not listed as a member
+        ComplianceDocumentFactory(expiry_date=today() + timedelta(days=3))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert compliance_digest_send(today=today()) == 1
+        assert mail.outbox[0].to == [support.email]
+
     def test_the_daily_job_sends_it(self, make_user, django_capture_on_commit_callbacks):
         home_authority().members.add(make_user(roles.BUSINESS_SUPPORT))
         ComplianceDocumentFactory(expiry_date=today() + timedelta(days=3))
