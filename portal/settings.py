@@ -329,3 +329,9 @@ SPOT_FUND_CAP_CHILD = env.int("SPOT_FUND_CAP_CHILD", default=2500)
 SPOT_FUND_CAP_GROUP = env.int("SPOT_FUND_CAP_GROUP", default=4950)
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
+
+# Compliance documents: the windows of the expiring lists, and of the daily digest.
+COMPLIANCE_EXPIRY_WINDOWS = (30, 60, 90)
+COMPLIANCE_DIGEST_DAYS = 30
+# Regulation 45 quality reviews: flagged when the latest period ended longer ago than this.
+REG45_OVERDUE_MONTHS = 6

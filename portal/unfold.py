@@ -85,6 +85,19 @@ UNFOLD = {
                         "can_view_settings",
                         "?matched=no",
                     ),
+                    _item(
+                        "Compliance documents",
+                        "verified_user",
+                        "admin:registers_compliancedocument_changelist",
+                        "can_view_compliance",
+                    ),
+                    _item(
+                        "Documents expiring",
+                        "event_busy",
+                        "admin:registers_compliancedocument_changelist",
+                        "can_view_compliance",
+                        "?expiry=30",
+                    ),
                 ],
             },
             {
@@ -195,6 +208,12 @@ UNFOLD = {
                         "report",
                         "admin:registers_concern_changelist",
                         "can_view_concerns",
+                    ),
+                    _item(
+                        "Regulation 44/45 reports",
+                        "summarize",
+                        "admin:registers_regulationreport_changelist",
+                        "can_view_regulation_reports",
                     ),
                 ],
             },

@@ -9,6 +9,12 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("documents/<path:name>", views.contract_document, name="contract_document"),
     path(
+        "compliance-documents/<path:name>",
+        views.compliance_document,
+        name="compliance_document",
+    ),
+    path("regulation-reports/<path:name>", views.regulation_report, name="regulation_report"),
+    path(
         "account/second-factor/",
         include(
             (

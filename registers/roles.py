@@ -32,6 +32,11 @@ REGISTER_MODELS = (
     "visit",
     "actionitem",
     "concern",
+    # Compliance documents and Regulation 44/45 reports belong to providers and
+    # settings (shared records): every authority sees the same ones.
+    "compliancedocumentkind",
+    "compliancedocument",
+    "regulationreport",
 )
 # Models that import and export through spreadsheets.
 SPREADSHEET_MODELS = ("provider", "setting", "inspection", "contract", "visit", "actionitem")
@@ -51,7 +56,10 @@ BUSINESS_SUPPORT_MAINTAINS = (
     "contractreview",
     "contractdocument",
     "spotfundapplication",
+    "compliancedocument",
 )
+# QA officers record the children's homes' Regulation 44/45 reports.
+QA_OFFICER_RECORDS = ("regulationreport",)
 
 
 def _perms(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
@@ -93,7 +101,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         | _perms(("export",), SPREADSHEET_MODELS)
         | {"registers.add_concern"}
     ),
-    QA_OFFICER: VIEW_EVERYTHING | {"registers.add_visit", "registers.add_concern"},
+    QA_OFFICER: VIEW_EVERYTHING
+    | _perms(("add", "change"), QA_OFFICER_RECORDS)
+    | {"registers.add_visit", "registers.add_concern"},
     COMMISSIONING_OFFICER: VIEW_EVERYTHING
     | {"registers.add_spotfundapplication", "registers.add_concern"},
     AUDITOR: VIEW_EVERYTHING

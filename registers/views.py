@@ -1,5 +1,5 @@
 """Views outside the admin: the iCal feed, which calendar apps fetch without a
-login, and contract documents, served only to those who may see the contract."""
+login, and uploaded documents, served only to those who may see their record."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registers.models import ContractDocument
+from registers.models import ComplianceDocument, ContractDocument, RegulationReport
 from registers.permissions import can
 from registers.services.calendar_feeds import calendar_feed_render, calendar_feed_user
 
@@ -25,24 +25,37 @@ def calendar_feed(request, token: str):
     return response
 
 
-@require_GET
-def contract_document(request, name: str):
-    """Stream a contract document to a user who may view its contract."""
+def _serve(request, name: str, *, model, related: str, record):
+    """Stream the file ``name`` of a ``model`` row to a user who may view ``record(row)``."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     # PostgreSQL refuses a NUL byte in a text comparison: no stored name has one.
-    document = (
-        None
-        if "\x00" in name
-        else ContractDocument.objects.select_related("contract").filter(file=name).first()
+    row = (
+        None if "\x00" in name else model.objects.select_related(related).filter(file=name).first()
     )
-    if document is None:
+    if row is None:
         raise Http404("No such document.")
-    if not (
-        can(request.user, "view", document.contract)
-        or can(request.user, "change", document.contract)
-    ):
+    target = record(row)
+    if not (can(request.user, "view", target) or can(request.user, "change", target)):
         raise PermissionDenied
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1]
+    return FileResponse(row.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
+
+
+@require_GET
+def contract_document(request, name: str):
+    """A contract document, to a user who may view its contract."""
+    return _serve(
+        request, name, model=ContractDocument, related="contract", record=lambda d: d.contract
     )
+
+
+@require_GET
+def compliance_document(request, name: str):
+    """A compliance document, to a user who may view compliance documents."""
+    return _serve(request, name, model=ComplianceDocument, related="kind", record=lambda d: d)
+
+
+@require_GET
+def regulation_report(request, name: str):
+    """A Regulation 44/45 report, to a user who may view the reports."""
+    return _serve(request, name, model=RegulationReport, related="setting", record=lambda r: r)

@@ -3,6 +3,7 @@
 from registers.models import ImportRun
 from tests.factories import (
     ActionItemFactory,
+    ComplianceDocumentFactory,
     ConcernFactory,
     ContractFactory,
     ContractReviewFactory,
@@ -10,6 +11,7 @@ from tests.factories import (
     InspectionFactory,
     LotFactory,
     ProviderFactory,
+    RegulationReportFactory,
     SettingFactory,
     SpotFundFactory,
     VisitFactory,
@@ -29,6 +31,8 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
     action = ActionItemFactory(visit=visit)
     concern = ConcernFactory(setting=setting)
     fund = SpotFundFactory()
+    document = ComplianceDocumentFactory(provider=provider)
+    regulation_report = RegulationReportFactory(setting=setting)
     run = ImportRun.objects.create(
         file_name="providers.csv",
         kind="Ofsted provider-level file",
@@ -59,4 +63,7 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
         "actionitem": action,
         "concern": concern,
         "spotfundapplication": fund,
+        "compliancedocument": document,
+        "compliancedocumentkind": document.kind,
+        "regulationreport": regulation_report,
     }

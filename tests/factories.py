@@ -7,10 +7,13 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from registers.dates import add_months
 from registers.models import (
     ActionItem,
     ApprovalStatus,
     Authority,
+    ComplianceDocument,
+    ComplianceDocumentKind,
     Concern,
     ConcernCategory,
     Contract,
@@ -25,6 +28,8 @@ from registers.models import (
     ProcurementRoute,
     Provider,
     Rag,
+    RegulationReport,
+    RegulationReportKind,
     Setting,
     SpotFundApplication,
     Visit,
@@ -232,3 +237,40 @@ class SpotFundFactory(factory.django.DjangoModelFactory):
     intended_outcomes = "Attendance improves"
     amount = Decimal("500.00")
     applied_on = factory.LazyFunction(today)
+
+
+class ComplianceDocumentKindFactory(factory.django.DjangoModelFactory):
+    """The kinds are seeded by a migration; a flushed database makes them again here."""
+
+    class Meta:
+        model = ComplianceDocumentKind
+        django_get_or_create = ("name",)
+
+    name = "Public liability insurance"
+    default_validity_months = 12
+
+
+class ComplianceDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ComplianceDocument
+
+    kind = factory.SubFactory(ComplianceDocumentKindFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    setting = None
+    reference = factory.Sequence(lambda n: f"POL-{n:05d}")
+    issue_date = factory.LazyFunction(lambda: today() - timedelta(days=100))
+    expiry_date = factory.LazyAttribute(lambda d: d.issue_date + timedelta(days=365))
+
+
+class RegulationReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegulationReport
+
+    setting = factory.SubFactory(SettingFactory)
+    kind = RegulationReportKind.REG44
+    period_start = factory.LazyFunction(lambda: add_months(today().replace(day=1), -1))
+    period_end = factory.LazyAttribute(
+        lambda r: add_months(r.period_start, 1 if r.kind == "reg44" else 6) - timedelta(days=1)
+    )
+    received_on = factory.LazyFunction(today)
+    author = "A. Visitor"

@@ -6,15 +6,20 @@ many (more rows in every table, more child rows on the record shown). A query
 per row, or a permission check per row, shows up here as a difference.
 """
 
+from datetime import date, timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from registers.dates import add_months
 from registers.models import ActionItem, ImportRun
 from tests.factories import (
     ActionItemFactory,
     AuthorityFactory,
+    ComplianceDocumentFactory,
+    ComplianceDocumentKindFactory,
     ConcernFactory,
     ContractFactory,
     ContractReviewFactory,
@@ -22,10 +27,12 @@ from tests.factories import (
     InspectionFactory,
     LotFactory,
     ProviderFactory,
+    RegulationReportFactory,
     SettingFactory,
     SpotFundFactory,
     VisitFactory,
     home_authority,
+    today,
 )
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +59,9 @@ MODELS = [
     "actionitem",
     "concern",
     "spotfundapplication",
+    "compliancedocumentkind",
+    "compliancedocument",
+    "regulationreport",
 ]
 
 
@@ -72,6 +82,12 @@ class Records:
         self.actionitem = ActionItemFactory(visit=self.visit)
         self.concern = ConcernFactory(provider=self.provider)
         self.spotfundapplication = SpotFundFactory(provider=self.provider)
+        # A required kind, so the provider page works out what its settings miss.
+        self.compliancedocumentkind = ComplianceDocumentKindFactory(name="Gas safety certificate")
+        self.compliancedocumentkind.required_for_settings_in_use = True
+        self.compliancedocumentkind.save()
+        self.compliancedocument = ComplianceDocumentFactory(provider=self.provider)
+        self.regulationreport = RegulationReportFactory(setting=self.setting)
         self.grown = 0
 
     def grow(self, count: int) -> None:
@@ -97,6 +113,18 @@ class Records:
             VisitFactory(setting=self.setting)
             ConcernFactory(provider=provider)
             SpotFundFactory(provider=provider)
+            ComplianceDocumentFactory(provider=provider)
+            ComplianceDocumentFactory(
+                kind=self.compliancedocumentkind,
+                provider=None,
+                setting=setting,
+                expiry_date=today() - timedelta(days=n),
+            )
+            ComplianceDocumentFactory(provider=self.provider)
+            RegulationReportFactory(setting=setting)
+            RegulationReportFactory(
+                setting=self.setting, period_start=add_months(date(2000, 1, 1), self.grown)
+            )
 
 
 def count_queries(client, url: str) -> int:

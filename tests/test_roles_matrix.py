@@ -27,6 +27,9 @@ MODELS = [
     "actionitem",
     "concern",
     "spotfundapplication",
+    "compliancedocumentkind",
+    "compliancedocument",
+    "regulationreport",
 ]
 SPREADSHEET_MODELS = {"provider", "setting", "inspection", "contract", "visit", "actionitem"}
 
@@ -54,9 +57,17 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
         "actionitem": READ | {"export"},
         "concern": READ | {"add"},
         "spotfundapplication": MAINTAIN,
+        # Business support keeps compliance documents; managers keep their kinds.
+        "compliancedocumentkind": READ,
+        "compliancedocument": MAINTAIN,
+        "regulationreport": READ,
     },
     roles.QA_OFFICER: {
-        model: READ | ({"add"} if model in ("visit", "concern") else set()) for model in MODELS
+        model: READ
+        | ({"add"} if model in ("visit", "concern") else set())
+        # QA officers record children's homes' Regulation 44/45 reports.
+        | ({"add", "change"} if model == "regulationreport" else set())
+        for model in MODELS
     },
     roles.COMMISSIONING_OFFICER: {
         model: READ | ({"add"} if model in ("spotfundapplication", "concern") else set())

@@ -22,6 +22,8 @@ from registers.models import Contract, Provider, Setting, Visit
 from registers.services.imports import import_file
 from registers.services.monitoring import monitoring_refresh
 from tests.factories import (
+    ComplianceDocumentFactory,
+    ComplianceDocumentKindFactory,
     ContractFactory,
     InspectionFactory,
     ProviderFactory,
@@ -53,6 +55,67 @@ def spreadsheet(spec, rows, user, **kwargs):
 
 def problems(result) -> list[str]:
     return [str(problem) for problem in result.problems]
+
+
+# --- approval with compliance gaps --------------------------------------------------
+
+
+class TestApprovalComplianceOverride:
+    """Approving a provider whose settings' documents expired needs a manager's
+    override with a reason, on the approval page and in an import alike."""
+
+    def applicant_with_expired_gas(self):
+        provider = ProviderFactory(company_number="01234567", approval_status="applicant")
+        setting = SettingFactory(provider=provider, name="Oak House")
+        ComplianceDocumentFactory(
+            kind=ComplianceDocumentKindFactory(name="Gas safety certificate"),
+            provider=None,
+            setting=setting,
+            issue_date=today() - timedelta(days=500),
+            expiry_date=today() - timedelta(days=10),
+        )
+        return provider
+
+    def test_the_approval_page_refuses_without_the_override_and_its_reason(
+        self, manager, client_for
+    ):
+        provider = self.applicant_with_expired_gas()
+        url = reverse("admin:registers_provider_approval_page", args=[provider.pk])
+        client = client_for(manager)
+        response = client.post(url, {"status": "approved", "reason": ""})
+        assert response.status_code == 200
+        assert "Gas safety certificate (Oak House) expired" in str(response.context["form"].errors)
+        response = client.post(url, {"status": "approved", "override": "on", "override_reason": ""})
+        assert "Give a reason for overriding" in str(response.context["form"].errors)
+        provider.refresh_from_db()
+        assert provider.approval_status == "applicant"
+        response = client.post(
+            url,
+            {"status": "approved", "override": "on", "override_reason": "Renewal booked"},
+        )
+        assert response.status_code == 302
+        provider.refresh_from_db()
+        assert provider.approval_status == "approved"
+
+    def test_an_import_row_cannot_approve_past_the_check(self, manager):
+        provider = self.applicant_with_expired_gas()
+        result = spreadsheet(
+            ProviderSpec(),
+            [["Companies House number", "Approval status"], ["01234567", "Approved"]],
+            manager,
+        )
+        [problem] = problems(result)
+        assert problem.startswith("Row 2, column 'Approval status':")
+        assert "Gas safety certificate (Oak House) expired" in problem
+        provider.refresh_from_db()
+        assert provider.approval_status == "applicant"
+
+    def test_the_providers_page_shows_its_compliance_at_a_glance(self, support, client_for):
+        provider = self.applicant_with_expired_gas()
+        response = client_for(support).get(
+            reverse("admin:registers_provider_change", args=[provider.pk])
+        )
+        assert "Gas safety certificate (Oak House) expired" in response.content.decode()
 
 
 # --- approval reasons ----------------------------------------------------------------

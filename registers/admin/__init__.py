@@ -6,6 +6,7 @@ from django_tasks_db.models import DBTaskResult
 from registers.admin import (  # noqa: F401
     action_items,
     authorities,
+    compliance,
     concerns,
     contracts,
     frameworks,

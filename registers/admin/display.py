@@ -58,6 +58,8 @@ FLAG_COLOURS = {
     "Not publishable": "danger",
     "Review missing": "warning",
     "Approval review": "danger",
+    "Reg 44 missing": "warning",
+    "Reg 45 overdue": "warning",
     "Key contract": "info",
 }
 

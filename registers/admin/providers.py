@@ -15,8 +15,9 @@ from registers.admin.forms import ActionForm
 from registers.admin.inlines import SummaryTabularInline
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.importing.specs.providers import ProviderSpec
-from registers.models import ApprovalStatus, Contract, Provider, Setting
+from registers.models import ApprovalStatus, ComplianceDocument, Contract, Provider, Setting
 from registers.permissions import authority_scope
+from registers.selectors.compliance import provider_compliance_gaps
 from registers.selectors.contracts import live_contract_count
 from registers.services.providers import (
     provider_approval_allowed,
@@ -40,6 +41,17 @@ class ContractInline(SummaryTabularInline):
     verbose_name_plural = "Contracts"
 
 
+class ComplianceInline(SummaryTabularInline):
+    model = ComplianceDocument
+    fields = ["kind", "reference", "issue_date", "expiry_date", "checked_on"]
+    ordering = ["kind__name", "-expiry_date"]
+    verbose_name_plural = "Compliance documents (the provider's own; settings' on their pages)"
+
+    def get_queryset(self, request):
+        # Each row's name reads its kind and holder: no query per row.
+        return super().get_queryset(request).select_related("kind", "provider", "setting")
+
+
 class ApprovalForm(ActionForm):
     status = forms.ChoiceField(label="New approval status", choices=ApprovalStatus.choices)
     reason = forms.CharField(
@@ -47,6 +59,16 @@ class ApprovalForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="Required for approval with conditions, suspension and removal.",
+    )
+    override = forms.BooleanField(
+        label="Approve despite expired or missing compliance documents",
+        required=False,
+        help_text="A manager's override: give the reason below.",
+    )
+    override_reason = forms.CharField(
+        label="Reason for the override",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -61,7 +83,11 @@ class ReviewCloseForm(ActionForm):
 
 def _change_approval(provider, data, user) -> str:
     provider_change_approval(
-        provider=provider, status=data["status"], reason=data["reason"], user=user
+        provider=provider,
+        status=data["status"],
+        reason=data["reason"],
+        user=user,
+        override_reason=data["override_reason"] if data.get("override") else None,
     )
     return f"{provider} is now {provider.get_approval_status_display().lower()}."
 
@@ -99,8 +125,14 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
             run=_change_approval,
             allowed=lambda provider, user: provider_approval_allowed(provider=provider, user=user),
             intro="Approving a provider brings its settings into use: any Requires improvement "
-            "or Inadequate rating starts the RI process.",
-            field_map={"approval_status": "status", "approval_status_reason": "reason"},
+            "or Inadequate rating starts the RI process. Approving one whose compliance "
+            "documents have expired, or whose settings lack a required one, needs the "
+            "override below with a reason (see the provider's Compliance tab).",
+            field_map={
+                "approval_status": "status",
+                "approval_status_reason": "reason",
+                "override": "override_reason",
+            },
         ),
         ActionPage(
             name="close_review",
@@ -132,8 +164,9 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
     ]
     search_fields = ["name", "trading_name", "company_number", "charity_number", "postcode"]
     ordering = ["name", "id"]
-    inlines = [SettingInline, ContractInline]
+    inlines = [SettingInline, ContractInline, ComplianceInline]
     readonly_fields = [
+        "compliance_at_a_glance",
         "approval_status",
         "approval_status_changed_on",
         "approval_status_reason",
@@ -184,6 +217,7 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
                 ],
             },
         ),
+        ("Compliance", {"classes": ["tab"], "fields": ["compliance_at_a_glance"]}),
     ]
 
     def get_queryset(self, request):
@@ -227,6 +261,15 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
     @display(description="Live contracts", ordering="live_contract_total")
     def live_contracts(self, obj):
         return obj.live_contract_total
+
+    @display(description="Compliance at a glance")
+    def compliance_at_a_glance(self, obj):
+        if obj.pk is None:
+            return "-"
+        gaps = provider_compliance_gaps([obj.pk], today=timezone.localdate())[obj.pk]
+        if not gaps:
+            return "No expired documents, and no required document missing for its settings."
+        return gaps.describe()[:1].upper() + gaps.describe()[1:] + "."
 
     @display(description="Framework lots")
     def frameworks(self, obj):

@@ -12,6 +12,10 @@ from django.utils import timezone
 
 from registers.dates import add_months
 from registers.models import CalendarFeed
+from registers.selectors.regulation_reports import (
+    settings_missing_reports,
+    settings_missing_reports_for_officer,
+)
 from registers.selectors.visits import (
     calendar_month,
     overdue_actions_for_officer,
@@ -71,6 +75,7 @@ class ScheduleViewsMixin:
             groups=visits_for_officer(user=request.user, today=today),
             overdue_actions=overdue_actions_for_officer(user=request.user, today=today),
             has_feed=CalendarFeed.objects.filter(user=request.user).exists(),
+            reports_due=list(settings_missing_reports_for_officer(user=request.user, today=today)),
         )
 
     def due_view(self, request):
@@ -81,6 +86,7 @@ class ScheduleViewsMixin:
             "Due and overdue visits",
             due_settings=settings_due_for_visit(today=today),
             overdue_visits=overdue_planned_visits(today=today, viewer=request.user),
+            reports_due=list(settings_missing_reports(today=today)),
         )
 
     def calendar_view(self, request):

@@ -21,8 +21,13 @@ from registers.admin.spreadsheets import ImportFlow, SpreadsheetAdminMixin, spec
 from registers.importing.specs.ofsted import OfstedSpec
 from registers.importing.specs.ofsted_joiners_leavers import OfstedJoinersLeaversSpec
 from registers.importing.specs.settings import SettingSpec
-from registers.models import Inspection, Judgement, Setting, Trend, Visit
+from registers.models import Inspection, Judgement, RegulationReport, Setting, Trend, Visit
 from registers.models.inspections import FULL_SCALE
+from registers.selectors.regulation_reports import (
+    regulation_flag_labels,
+    regulation_flagged,
+    with_regulation_flags,
+)
 from registers.selectors.settings import (
     in_use_q,
     is_stale,
@@ -95,6 +100,19 @@ class InUseFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RegulationReportFilter(admin.SimpleListFilter):
+    title = "Regulation 44/45 reports"
+    parameter_name = "reg_reports"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Children's homes in use missing a report")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return regulation_flagged(queryset, today=timezone.localdate())
+        return queryset
+
+
 class MatchingFilter(admin.SimpleListFilter):
     title = "provider"
     parameter_name = "matched"
@@ -130,6 +148,17 @@ class VisitInline(SummaryTabularInline):
         return super().get_queryset(request).select_related("setting", "provider", "lead_officer")
 
 
+class RegulationReportInline(SummaryTabularInline):
+    model = RegulationReport
+    fields = ["kind", "period_start", "period_end", "received_on", "author"]
+    ordering = ["-period_start"]
+    verbose_name_plural = "Regulation 44/45 reports"
+
+    def get_queryset(self, request):
+        # Each row's name reads its setting: no query per row.
+        return super().get_queryset(request).select_related("setting")
+
+
 @admin.register(Setting)
 class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
     service_check = settings_check
@@ -154,6 +183,7 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
         EnhancedMonitoringFilter,
         "placement_review_required",
         InUseFilter,
+        RegulationReportFilter,
         MatchingFilter,
         "registration_status",
         "provision_type",
@@ -163,7 +193,7 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
     search_fields = ["urn", "name", "provider__name", "postcode", "local_authority"]
     ordering = ["urn"]
     autocomplete_fields = ["provider"]
-    inlines = [InspectionInline, VisitInline]
+    inlines = [InspectionInline, VisitInline, RegulationReportInline]
     readonly_fields = [
         "current_rating_label",
         "previous_rating_label",
@@ -277,7 +307,12 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
             flags.append("Stale")
         if obj.placement_review_required:
             flags.append("Placement review")
+        flags += regulation_flag_labels(obj)
         return labels(*flags)
+
+    def get_queryset(self, request):
+        # The Regulation 44/45 flags: in the list's one query, from one selector.
+        return with_regulation_flags(super().get_queryset(request), today=timezone.localdate())
 
     @display(description="Next QA visit due")
     def next_visit(self, obj):

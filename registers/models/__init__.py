@@ -10,6 +10,7 @@ from registers.models.access_events import AccessEvent, AccessEventKind
 from registers.models.action_items import ActionItem, ActionStatus
 from registers.models.authorities import Authority, AuthoritySetting
 from registers.models.common import Rag
+from registers.models.compliance import ComplianceDocument, ComplianceDocumentKind
 from registers.models.concerns import Concern, ConcernCategory, ConcernStage
 from registers.models.contracts import (
     AuthoriserRole,
@@ -29,6 +30,7 @@ from registers.models.import_jobs import ImportJob, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
 from registers.models.providers import ApprovalStatus, Provider, Sector
+from registers.models.regulation_reports import RegulationReport, RegulationReportKind
 from registers.models.settings import RegistrationStatus, Setting, Trend
 from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
 from registers.models.visits import (
@@ -49,6 +51,8 @@ __all__ = [
     "Authority",
     "AuthoritySetting",
     "CalendarFeed",
+    "ComplianceDocument",
+    "ComplianceDocumentKind",
     "Concern",
     "ConcernCategory",
     "ConcernStage",
@@ -77,6 +81,8 @@ __all__ = [
     "Provider",
     "Rag",
     "RegistrationStatus",
+    "RegulationReport",
+    "RegulationReportKind",
     "ReminderLog",
     "Sector",
     "Setting",

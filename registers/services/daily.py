@@ -1,5 +1,5 @@
-"""The daily job: the RI risk refresh, due price variations, reminders, and
-the deletion of uploads never confirmed.
+"""The daily job: the RI risk refresh, due price variations, reminders, the
+compliance documents digest, and the deletion of uploads never confirmed.
 
 Every step works from the current state, and each reminder is logged, so
 running the job twice in a day adds nothing and sends nothing new.
@@ -17,6 +17,7 @@ from django.utils import timezone
 from registers.models import ActionItem, Concern, ReminderLog, Visit, VisitStatus
 from registers.roles import QA_OFFICER
 from registers.selectors.users import active_users_in
+from registers.services.compliance import compliance_digest_send
 from registers.services.contract_records import contract_variations_apply_due
 from registers.services.held_uploads import held_uploads_delete_stale
 from registers.services.monitoring import monitoring_refresh
@@ -36,6 +37,8 @@ def daily_jobs_run(*, today: date | None = None) -> list[str]:
     report.append(f"Price variations applied: {applied}.")
     sent = officer_reminders_send(today=today)
     report.append(f"Reminders sent: {sent}.")
+    digests = compliance_digest_send(today=today)
+    report.append(f"Compliance digests sent: {digests}.")
     held = held_uploads_delete_stale()
     report.append(f"Imports not confirmed within {conf.IMPORT_HELD_HOURS} hours, deleted: {held}.")
     logger.info("daily_jobs.done %s", " ".join(report), extra={"event": "daily_jobs.done"})

@@ -5,7 +5,8 @@ conditions, Suspended and Removed need a reason, and a new status never keeps
 the old one's reason. The same rules hold on the approval page, in a
 spreadsheet import and anywhere else a provider is written. Approving a
 provider brings its settings into use, which the enhanced-monitoring check
-then reviews.
+then reviews. Approving one whose compliance documents have expired, or whose
+settings lack a required one, needs a manager's override with a reason.
 """
 
 import logging
@@ -19,6 +20,7 @@ from registers.changes import Change, ErrorCollector, Refusal, change_from, rais
 from registers.models import ApprovalStatus, Provider, Setting
 from registers.models.providers import IN_USE_APPROVAL_STATUSES
 from registers.permissions import Actor, has_perm
+from registers.selectors.compliance import provider_compliance_gaps
 from registers.services.checks import check_basics
 from registers.services.monitoring import monitoring_queue
 from registers.services.recording import log_write, record_changes, save_one
@@ -35,6 +37,8 @@ REASON_REQUIRED = (
 REASON_GIVEN = "approval_reason"
 # Set by provider_close_review: the one path, besides monitoring, that moves a review.
 REVIEW_CLOSED = "review_closed"
+# Set by the approval page: the manager's reason for approving despite compliance gaps.
+COMPLIANCE_OVERRIDE = "compliance_override"
 REVIEW_FIELDS = ("approval_review_required", "approval_review_reason", "approval_review_since")
 
 
@@ -61,8 +65,36 @@ def providers_check(
                 "on its own page, not by editing.",
                 "approval_review_required",
             )
+    _compliance(changes, today=today, errors=errors)
     _unique_numbers(changes, errors)
     return errors.refusals()
+
+
+def _compliance(changes: Sequence[Change[Provider]], *, today: date, errors) -> None:
+    """Approving (into use) a provider with expired or missing required documents
+    needs an override with a reason; every path to approval comes here."""
+    approving = [
+        c
+        for c in changes
+        if c.obj.pk is not None
+        and c.obj.approval_status in IN_USE_APPROVAL_STATUSES
+        and c.old("approval_status") not in IN_USE_APPROVAL_STATUSES
+    ]
+    if not approving:
+        return
+    gaps = provider_compliance_gaps([c.obj.pk for c in approving], today=today)
+    for change in approving:
+        found = gaps.get(change.obj.pk)
+        override = change.context.get(COMPLIANCE_OVERRIDE)
+        if override is not None and not str(override).strip():
+            errors.add(change, "Give a reason for overriding the compliance check.", "override")
+        elif found and override is None:
+            errors.add(
+                change,
+                f"{change.obj} cannot be approved while compliance documents are "
+                f"{found.describe()}. A manager may override this with a reason.",
+                "approval_status",
+            )
 
 
 def _approval(change: Change[Provider], *, today: date, may_approve: bool, errors) -> None:
@@ -139,17 +171,28 @@ def provider_save(
 
 
 def provider_change_approval(
-    *, provider: Provider, user: Actor, status: str, reason: str = "", on: date | None = None
+    *,
+    provider: Provider,
+    user: Actor,
+    status: str,
+    reason: str = "",
+    on: date | None = None,
+    override_reason: str | None = None,
 ) -> Provider:
-    """The approval page: move the provider to ``status`` with a reason."""
+    """The approval page: move the provider to ``status`` with a reason.
+    ``override_reason`` (a manager's) approves despite compliance gaps."""
     status = ApprovalStatus(status)
     if provider.approval_status == status:
         raise ValidationError({"approval_status": f"{provider} is already {status.label.lower()}."})
     change = change_from(provider)
     provider.approval_status = status
     change.context.update({REASON_GIVEN: reason, "on": on})
+    if override_reason is not None:
+        change.context[COMPLIANCE_OVERRIDE] = override_reason
     raise_first(providers_check(changes=[change], user=user))
     note = f": {provider.approval_status_reason}" if provider.approval_status_reason else ""
+    if override_reason:
+        note += f" (compliance check overridden: {override_reason.strip()})"
     providers_write(
         changes=[change], user=user, reason=f"Approval status changed to {status.label}{note}"
     )
