@@ -70,6 +70,12 @@ class VersionedHiddenInput(forms.HiddenInput):
 VERSION = "read_version"
 
 
+def edits_fields(form_class) -> bool:
+    """Whether the form edits any of the record's fields: a view-only page's form
+    has none (Django excludes them all), so it needs no version to check."""
+    return any(name not in form_class.declared_fields for name in form_class.base_fields)
+
+
 class ServiceCheckedForm(forms.ModelForm):
     """A ModelForm that, once its own fields are valid, asks the service. It carries
     the version of the record it was read at, so the service refuses a stale save."""
@@ -79,7 +85,7 @@ class ServiceCheckedForm(forms.ModelForm):
 
     def __init__(self, *args, read_version: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and versioned(type(self.instance)):
+        if self.instance.pk and versioned(type(self.instance)) and edits_fields(type(self)):
             if read_version is None:
                 read_version = record_versions(type(self.instance), [self.instance.pk]).get(
                     self.instance.pk, 0
@@ -160,7 +166,12 @@ def labelled_formset(formset_class):
             kwargs = super().get_form_kwargs(index)
             queryset = self.get_queryset() if hasattr(self, "get_queryset") else []
             # A forged form count can point past the rows: Django refuses those itself.
-            if index is not None and index < min(self.initial_form_count(), len(queryset)):
+            editable = edits_fields(self.form)
+            if (
+                editable
+                and index is not None
+                and index < min(self.initial_form_count(), len(queryset))
+            ):
                 if not hasattr(self, "_versions"):
                     # One query for every row's version, not one per row.
                     self._versions = record_versions(self.model, [obj.pk for obj in queryset])

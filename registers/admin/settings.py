@@ -31,8 +31,8 @@ from registers.selectors.regulation_reports import (
 from registers.selectors.settings import (
     in_use_q,
     is_stale,
-    setting_is_in_use,
     stale_q,
+    with_in_use,
     with_next_visit,
 )
 from registers.services.inspections import (
@@ -318,8 +318,9 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
     def next_visit(self, obj):
         if obj.pk is None:
             return "-"
-        row = with_next_visit(Setting.objects.filter(pk=obj.pk)).get()
-        if not setting_is_in_use(setting=obj):
+        # One query: the next visit due and whether the setting is in use.
+        row = with_in_use(with_next_visit(Setting.objects.filter(pk=obj.pk))).get()
+        if not row.is_in_use:
             return "Not in use: no QA visit scheduled"
         if row.next_visit_due is None:
             return "Now: never visited"

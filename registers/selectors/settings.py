@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings as conf
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
     F,
@@ -113,8 +114,16 @@ def authority_uses_of(*, setting: Setting) -> dict[int, AuthoritySetting]:
     return {row.authority_id: row for row in AuthoritySetting.objects.filter(setting=setting)}
 
 
-def setting_is_in_use(*, setting: Setting, today: date | None = None) -> bool:
-    return settings_in_use(today=today, queryset=Setting.objects.filter(pk=setting.pk)).exists()
+def with_in_use(queryset: QuerySet[Setting], *, today: date | None = None) -> QuerySet[Setting]:
+    """Annotate ``is_in_use``: the in-use rule in the same query as the rows."""
+    today = today or timezone.localdate()
+    return queryset.annotate(
+        is_in_use=Case(
+            When(in_use_q(today=today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def open_concern_stage_subquery() -> Subquery:
@@ -175,3 +184,8 @@ def current_ratings(setting_ids, *, chunk: int = 2000) -> dict[int, str | None]:
         queryset = Setting.objects.filter(pk__in=ids[start : start + chunk])
         ratings.update(queryset.values_list("pk", "current_rating"))
     return ratings
+
+
+def setting_is_in_use(*, setting: Setting, today: date | None = None) -> bool:
+    rows = with_in_use(Setting.objects.filter(pk=setting.pk), today=today)
+    return rows.values_list("is_in_use", flat=True).get()
