@@ -64,7 +64,8 @@ def test_a_manager_opts_their_council_out_of_a_setting(demo, login, live_server,
     shots(page, "authorities-council-use-form")
     assert serious_violations(page) == []
     page.get_by_role("button", name="Confirm").click()
-    assert page.get_by_text("Knowsley Council no longer uses").is_visible()
+    # wait_for: the page after the redirect may still be loading.
+    page.get_by_text("Knowsley Council no longer uses").wait_for()
     page.get_by_text("Councils", exact=True).first.click()
-    assert page.get_by_text("Knowsley Council – opted out").is_visible()
+    page.get_by_text("Knowsley Council – opted out").wait_for()
     shots(page, "authorities-council-use-done")
