@@ -11,18 +11,18 @@ from datetime import date
 
 from django.conf import settings as conf
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from registers.changes import Change, ErrorCollector, Refusal
 from registers.dates import add_months
-from registers.models import Authority, ComplianceDocument, ComplianceDocumentKind, ReminderLog
+from registers.models import Authority, ComplianceDocument, ComplianceDocumentKind
 from registers.permissions import Actor
 from registers.roles import BUSINESS_SUPPORT, MANAGER
 from registers.selectors.compliance import expired_documents, expiring_documents
 from registers.selectors.users import active_users_in
 from registers.services.checks import check_basics, write_records
 from registers.services.recording import save_one
+from registers.services.reminders import reminder_claim
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
@@ -146,16 +146,6 @@ def _digest_body(*, authority: Authority, expiring: list, expired_count: int, to
     return "\n".join(lines)
 
 
-def _claim(kind: str, recipient: str, today: date) -> bool:
-    """Log the digest as sent; False if it already was today (the job may run twice)."""
-    try:
-        with transaction.atomic():
-            ReminderLog.objects.create(kind=kind, recipient=recipient, sent_on=today)
-    except IntegrityError:
-        return False
-    return True
-
-
 def compliance_digest_send(*, today: date | None = None) -> int:
     """One email per authority, to its business support and managers, listing the
     documents expiring soon. Documents are shared, so each authority hears of
@@ -180,7 +170,7 @@ def compliance_digest_send(*, today: date | None = None) -> int:
             recipients = [
                 email
                 for email in compliance_digest_recipients(authority_id=scope)
-                if _claim(kind, email, today)
+                if reminder_claim(kind=kind, recipient=email, today=today)
             ]
             if not recipients:
                 continue

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from django.conf import settings as conf
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from registers.services.compliance import compliance_digest_send
 from registers.services.contract_records import contract_variations_apply_due
 from registers.services.held_uploads import held_uploads_delete_stale
 from registers.services.monitoring import monitoring_refresh
+from registers.services.reminders import reminder_claim
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +43,6 @@ def daily_jobs_run(*, today: date | None = None) -> list[str]:
     report.append(f"Imports not confirmed within {conf.IMPORT_HELD_HOURS} hours, deleted: {held}.")
     logger.info("daily_jobs.done %s", " ".join(report), extra={"event": "daily_jobs.done"})
     return report
-
-
-def _already_sent(kind: str, recipient: str, today: date) -> bool:
-    try:
-        with transaction.atomic():
-            ReminderLog.objects.create(kind=kind, recipient=recipient, sent_on=today)
-    except IntegrityError:
-        return True
-    return False
 
 
 # Visits listed in one reminder; the rest are counted.
@@ -101,7 +92,7 @@ def officer_reminders_send(*, today: date) -> int:
         concern_count = concern_counts.get(officer.pk, 0)
         if not (visit_count or action_count or concern_count):
             continue
-        if _already_sent("qa-daily", officer.email, today):
+        if not reminder_claim(kind="qa-daily", recipient=officer.email, today=today):
             continue
         visits = list(
             due_visits.filter(lead_officer=officer)
