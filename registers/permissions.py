@@ -86,8 +86,7 @@ OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
 
 @dataclass(frozen=True)
 class Scope:
-    """The authorities of the install, and those whose records the user may see.
-    With one authority there is no boundary: everyone belongs to it."""
+    """The install's authorities, and those whose records the user may see (all, with one)."""
 
     all_ids: tuple[int, ...] = ()
     member_ids: frozenset[int] = frozenset()

@@ -99,12 +99,9 @@ class SettingUsesMixin:
         )
         return super().get_queryset(request).annotate(monitored_here=Exists(flags))
 
-    def several_authorities(self, request) -> bool:
-        return len(authority_scope(request.user).all_ids) > 1
-
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is None or not self.several_authorities(request):
+        if obj is None or not authority_scope(request.user).multi:
             return fieldsets
         return [*fieldsets, ("Councils", {"classes": ["tab"], "fields": ["council_uses"]})]
 
