@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@set -e; \
 	python=$$(scripts/find-python); \
 	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi; \
-	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi; \
+	if [ ! -x $(PY) ]; then rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi; \
 	$(PY) -m pip install --quiet --upgrade pip; \
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock; \
 	$(PY) -m pip install --quiet --no-deps -e .; \
