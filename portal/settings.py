@@ -284,6 +284,10 @@ IMPORT_PREVIEW_ROWS = 50
 # Imports of more rows than this run on a worker with a progress bar; smaller
 # ones stay in the request (under about 2 s at the README's measured rates).
 IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=2000)
+# An upload larger than this is checked (previewed) on a worker as well, so no
+# request parses a large file: 256 KiB is about 2,500 rows of a register's
+# spreadsheet, or 800 rows of Ofsted's widest file.
+IMPORT_PREVIEW_BACKGROUND_BYTES = env.int("IMPORT_PREVIEW_BACKGROUND_BYTES", default=256 * 1024)
 # A background import with no progress for this long says its worker may have stopped.
 IMPORT_STALLED_MINUTES = env.int("IMPORT_STALLED_MINUTES", default=10)
 

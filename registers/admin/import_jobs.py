@@ -2,14 +2,20 @@
 its result. Only the user who started it (or a superuser) sees it."""
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.views.decorators.http import require_POST
 from unfold.admin import ModelAdmin
 
-from registers.models import ImportJob
+from registers.importing.results import ImportResult
+from registers.models import ImportJob, ImportJobStatus
+from registers.services.import_jobs import ImportJobNotWaiting, import_job_cancel
+from registers.services.tasks import import_preview_confirm
 
 
 @admin.register(ImportJob)
@@ -57,6 +63,11 @@ class ImportJobAdmin(ModelAdmin):
                 name="registers_importjob_progress",
             ),
             path(
+                "<int:job_id>/confirm/",
+                self.admin_site.admin_view(require_POST(self.confirm_view)),
+                name="registers_importjob_confirm",
+            ),
+            path(
                 "<int:job_id>/status.json",
                 self.admin_site.admin_view(self.status_view),
                 name="registers_importjob_status",
@@ -84,8 +95,37 @@ class ImportJobAdmin(ModelAdmin):
             "status_url": reverse("admin:registers_importjob_status", args=[job.pk]),
             "stalled_note": _stalled_note(job),
         }
+        if job.status == ImportJobStatus.PREVIEWED:
+            context["result"] = ImportResult.from_data(job.outcome["preview"])
+            context["confirm_url"] = reverse("admin:registers_importjob_confirm", args=[job.pk])
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "registers/admin/import_job.html", context)
+
+    def confirm_view(self, request, job_id: int):
+        """Confirm or cancel a preview checked on a worker."""
+        job = self._job(request, job_id)
+        progress = reverse("admin:registers_importjob_progress", args=[job.pk])
+        if not self._may_import(request, job):
+            raise PermissionDenied
+        try:
+            if "cancel" in request.POST:
+                import_job_cancel(job_id=job.pk, user=request.user)
+                messages.info(
+                    request, f"Import of {job.file_name} cancelled: nothing was imported."
+                )
+                return HttpResponseRedirect(job.return_url or progress)
+            import_preview_confirm(job_id=job.pk, user=request.user)
+        except ImportJobNotWaiting:
+            messages.error(
+                request,
+                "That import was already confirmed or cancelled, or is still being checked.",
+            )
+        return HttpResponseRedirect(progress)
+
+    def _may_import(self, request, job: ImportJob) -> bool:
+        # The import permission may have been withdrawn since the upload.
+        model_admin = self.admin_site._registry.get(import_string(job.spec).model)
+        return model_admin is not None and model_admin.has_import_permission(request)
 
     def status_view(self, request, job_id: int):
         job = self._job(request, job_id)

@@ -34,7 +34,7 @@ from registers.services.held_uploads import (
     held_upload_take,
 )
 from registers.services.imports import import_file
-from registers.services.tasks import import_job_start
+from registers.services.tasks import import_job_start, import_preview_start
 
 SESSION_KEY = "portal_pending_imports"
 HELD_PER_SESSION = 5  # uploads awaiting confirmation per session; older ones are deleted
@@ -177,6 +177,20 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["import_file"]
             data = upload.read()
+            spec_class = getattr(flow.run, "spec_class", None)
+            if spec_class and len(data) > settings.IMPORT_PREVIEW_BACKGROUND_BYTES:
+                # Large: even the check runs on a worker, with a progress bar; its
+                # page shows the preview and asks for the confirmation.
+                job = import_preview_start(
+                    user=request.user,
+                    spec_path=f"{spec_class.__module__}.{spec_class.__qualname__}",
+                    data=data,
+                    file_name=upload.name,
+                    return_url=self._url("changelist"),
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:registers_importjob_progress", args=[job.pk])
+                )
             result = flow.run(data=data, file_name=upload.name, user=request.user, dry_run=True)
             context["result"] = result
             if result.ok:

@@ -1,6 +1,6 @@
 """What an import found and did: counts per model, problems, warnings, a preview."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 
@@ -119,3 +119,38 @@ class ImportResult:
             f"{counts.unchanged} unchanged, {counts.skipped} skipped, {counts.invalid} invalid"
             for label, counts in self.counts.items()
         ]
+
+    # What a preview shows, kept on a background check's job (JSON) until the
+    # user confirms; the page lists at most this many problems and warnings.
+    SHOWN = 200
+
+    def as_data(self) -> dict:
+        return {
+            "file_name": self.file_name,
+            "kind": self.kind,
+            "rows_read": self.rows_read,
+            "counts": {label: counts.as_dict() for label, counts in self.counts.items()},
+            "problems": [asdict(p) for p in self.problems[: self.SHOWN]],
+            "warnings": [asdict(w) for w in self.warnings[: self.SHOWN]],
+            "changes": [asdict(c) for c in self.changes],
+            "change_total": self.change_total,
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> "ImportResult":
+        return cls(
+            file_name=data["file_name"],
+            dry_run=True,
+            kind=data.get("kind", ""),
+            rows_read=data.get("rows_read", 0),
+            counts={label: Counts(**counts) for label, counts in data["counts"].items()},
+            problems=[Problem(**p) for p in data.get("problems", [])],
+            warnings=[Problem(**w) for w in data.get("warnings", [])],
+            changes=[
+                RowChange(**{**c, "fields": [FieldChange(**f) for f in c["fields"]]})
+                for c in data.get("changes", [])
+            ],
+            change_total=data.get("change_total", 0),
+            notes=data.get("notes", []),
+        )

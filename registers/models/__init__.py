@@ -26,7 +26,7 @@ from registers.models.contracts import (
     VariationKind,
 )
 from registers.models.frameworks import Framework, FrameworkKind, Lot
-from registers.models.import_jobs import ImportJob, ImportJobStatus
+from registers.models.import_jobs import ImportJob, ImportJobMode, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
 from registers.models.providers import ApprovalStatus, Provider, Sector
@@ -69,6 +69,7 @@ __all__ = [
     "FundApplicantKind",
     "FundStatus",
     "ImportJob",
+    "ImportJobMode",
     "ImportJobStatus",
     "ImportRun",
     "Inspection",

@@ -16,8 +16,26 @@ class ImportJobStatus(models.TextChoices):
     READING = "reading", "Reading the file"
     CHECKING = "checking", "Checking rows"
     WRITING = "writing", "Writing"
+    PREVIEWED = "previewed", "Checked: waiting for your confirmation"
     DONE = "done", "Imported"
     FAILED = "failed", "Failed: nothing was imported"
+    CANCELLED = "cancelled", "Cancelled: nothing was imported"
+
+
+class ImportJobMode(models.TextChoices):
+    # A large file is checked on a worker too (the preview), then imported on
+    # confirmation; a smaller one is checked in the request and only imported here.
+    PREVIEW = "preview", "Check, then wait for confirmation"
+    IMPORT = "import", "Import"
+
+
+# The worker is not on it: the page stops polling.
+AT_REST = (
+    ImportJobStatus.PREVIEWED,
+    ImportJobStatus.DONE,
+    ImportJobStatus.FAILED,
+    ImportJobStatus.CANCELLED,
+)
 
 
 class ImportJob(models.Model):
@@ -26,6 +44,9 @@ class ImportJob(models.Model):
     spec = models.CharField(max_length=200, help_text="Dotted path of the importing Spec.")
     held_name = models.CharField(max_length=255, help_text="The upload in default storage.")
     return_url = models.CharField(max_length=255, blank=True)
+    mode = models.CharField(
+        max_length=10, choices=ImportJobMode.choices, default=ImportJobMode.IMPORT
+    )
     status = models.CharField(
         max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
     )
@@ -33,7 +54,8 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     # What the user is shown when it ends: {"summary": [...], "follow_up": [...],
-    # "problems": [{"row", "column", "message"}], "run_id": int | None}.
+    # "problems": [{"row", "column", "message"}], "run_id": int | None}; a checked
+    # preview keeps {"preview": ImportResult.as_data()}.
     outcome = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -51,11 +73,11 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+        return self.status in AT_REST
 
     @property
     def percent(self) -> int:
-        if self.status == ImportJobStatus.DONE:
+        if self.status in (ImportJobStatus.DONE, ImportJobStatus.PREVIEWED):
             return 100
         if not self.rows_total:
             return 0

@@ -35,6 +35,27 @@ def held_upload_save(*, data: bytes, versions: dict) -> str:
     return name
 
 
+def held_upload_read(*, name: str) -> bytes:
+    """The held file's bytes, left in place (a background check reads it before
+    the user confirms)."""
+    if not _is_held_name(name):
+        raise HeldUploadGone(name)
+    try:
+        with default_storage.open(name, "rb") as held:
+            return held.read()
+    except OSError as exc:
+        raise HeldUploadGone(name) from exc
+
+
+def held_upload_keep_versions(*, name: str, versions: dict) -> None:
+    """Replace the versions kept beside a held file with its preview's."""
+    if not _is_held_name(name):
+        raise HeldUploadGone(name)
+    with contextlib.suppress(OSError):
+        default_storage.delete(name + VERSIONS_SUFFIX)
+    default_storage.save(name + VERSIONS_SUFFIX, ContentFile(json.dumps(versions).encode("utf-8")))
+
+
 def held_upload_take(*, name: str) -> tuple[bytes, dict]:
     """The held file's bytes and versions; both are removed, so it confirms only once."""
     if not _is_held_name(name):

@@ -12,10 +12,16 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
-from registers.models import ImportJob
+from registers.models import ImportJob, ImportJobMode
 from registers.permissions import Actor
 from registers.services.daily import daily_jobs_run
-from registers.services.import_jobs import import_job_create, import_job_run, import_job_task_id
+from registers.services.held_uploads import held_upload_save
+from registers.services.import_jobs import (
+    import_job_confirm,
+    import_job_create,
+    import_job_run,
+    import_job_task_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +55,34 @@ def import_job_start(
             rows_total=rows_total,
             return_url=return_url,
         )
+        transaction.on_commit(lambda: _enqueue_import(job.pk))
+    return job
+
+
+def import_preview_start(
+    *, user: Actor, spec_path: str, data: bytes, file_name: str, return_url: str = ""
+) -> ImportJob:
+    """Hold a large upload and have a worker check it (the preview) with progress;
+    nothing is written until the user confirms on the job's page."""
+    held_name = held_upload_save(data=data, versions={})
+    with transaction.atomic():
+        job = import_job_create(
+            user=user,
+            spec_path=spec_path,
+            held_name=held_name,
+            file_name=file_name,
+            rows_total=0,
+            return_url=return_url,
+            mode=ImportJobMode.PREVIEW,
+        )
+        transaction.on_commit(lambda: _enqueue_import(job.pk))
+    return job
+
+
+def import_preview_confirm(*, job_id: int, user: Actor) -> ImportJob:
+    """The user confirms a checked preview: the worker imports the held file."""
+    with transaction.atomic():
+        job = import_job_confirm(job_id=job_id, user=user)
         transaction.on_commit(lambda: _enqueue_import(job.pk))
     return job
 

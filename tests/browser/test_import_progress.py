@@ -80,3 +80,41 @@ def test_manager_confirms_a_large_import_and_sees_progress_then_the_result(
     assert csp_errors == []
     page.get_by_role("link", name="Back to the list").click()
     expect(page.get_by_role("link", name="Provider 00 Ltd")).to_be_visible()
+
+
+def test_a_large_upload_is_checked_by_a_worker_then_confirmed_on_its_page(
+    login, live_server, shots, make_user, tmp_path, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_PREVIEW_BACKGROUND_BYTES = 100
+    settings.IMPORT_BACKGROUND_ROWS = 10
+    make_user(roles.MANAGER, username="manager")
+    path = tmp_path / "providers huge.csv"
+    rows = [["Name", "Town"]] + [[f"Provider {n:02} Ltd", "Preston"] for n in range(ROWS)]
+    path.write_bytes(csv_bytes(rows))
+
+    page = login("manager")
+    page.goto(f"{live_server.url}/admin/registers/provider/import/")
+    page.set_input_files('input[type="file"]', str(path))
+    page.get_by_role("button", name="Check the file").click()
+    # The request only held the file: the check waits for a worker.
+    expect(
+        page.get_by_role("heading", name="The file is being checked on the server")
+    ).to_be_visible()
+    shots(page, "import-preview-queued")
+    assert ImportJob.objects.get().status == "queued"
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    expect(page.get_by_text("Preview: nothing has been written yet")).to_be_visible(timeout=15_000)
+    shots(page, "import-preview-checked")
+    assert serious_violations(page) == []
+    assert Provider.objects.count() == 0
+
+    page.get_by_role("button", name=re.compile("Confirm and import")).click()
+    expect(page.get_by_role("heading", name="The import is running on the server")).to_be_visible()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    expect(page.get_by_role("heading", name="Imported providers huge.csv")).to_be_visible(
+        timeout=15_000
+    )
+    shots(page, "import-preview-imported")
+    assert Provider.objects.count() == ROWS
