@@ -300,6 +300,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# An export of more rows than this is written by a worker, with a progress bar;
+# its file is kept for its user to download for EXPORT_KEEP_HOURS (the daily job).
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=5000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 # An upload awaiting confirmation is deleted after this long (the daily job).
 IMPORT_HELD_HOURS = env.int("IMPORT_HELD_HOURS", default=24)
 

@@ -1,6 +1,7 @@
 """Times each request of a 50,000-row provider import through the admin (upload,
 preview page, confirm) on a fresh database, and the worker's two runs between them
-(which are not requests). Run by hand:
+(which are not requests); then the export of the 50,000 providers (the request,
+the worker, the download). Run by hand:
 
     DATABASE_URL=sqlite:////tmp/requests.sqlite3 .venv/bin/python scripts/bench_import_requests.py
 """
@@ -30,7 +31,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from registers import roles  # noqa: E402
-from registers.models import ImportJob, Provider  # noqa: E402
+from registers.models import ExportJob, ImportJob, Provider  # noqa: E402
 
 ROWS = 50_000
 
@@ -69,6 +70,13 @@ def main() -> None:
     timed("worker: import (not a request)", work)
     job.refresh_from_db()
     print(f"job {job.status}; providers {Provider.objects.count():,}")
+    export = reverse("admin:registers_provider_export")
+    timed("export request (CSV)", lambda: client.post(export, {"format": "0", "resource": "0"}))
+    timed("worker: export (not a request)", work)
+    exported = ExportJob.objects.get()
+    download = reverse("admin:registers_exportjob_download", args=[exported.pk])
+    file = timed("download request", lambda: client.get(download))
+    print(f"export {exported.status}; {len(file.content) // 1024:,} KiB")
     print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
 
 

@@ -9,6 +9,7 @@ from registers.admin import (  # noqa: F401
     compliance,
     concerns,
     contracts,
+    export_jobs,
     frameworks,
     import_jobs,
     import_runs,

@@ -34,7 +34,7 @@ from registers.services.held_uploads import (
     held_upload_take,
 )
 from registers.services.imports import import_file
-from registers.services.tasks import import_job_start, import_preview_start
+from registers.services.tasks import export_job_start, import_job_start, import_preview_start
 
 SESSION_KEY = "portal_pending_imports"
 HELD_PER_SESSION = 5  # uploads awaiting confirmation per session; older ones are deleted
@@ -126,6 +126,25 @@ class SpreadsheetAdminMixin(ImportExportMixin):
                 request, "That link has filters this list does not have: export from the list."
             )
             return HttpResponseRedirect(self._url("changelist"))
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # import-export's hook that writes the file in the request: a large list's
+        # file is written by a worker instead, and its page offers the download.
+        ids = list(queryset.values_list("pk", flat=True)[: settings.EXPORT_BACKGROUND_ROWS + 1])
+        if len(ids) <= settings.EXPORT_BACKGROUND_ROWS:
+            return super()._do_file_export(file_format, request, queryset, export_form)
+        related = self.list_select_related
+        job = export_job_start(
+            user=request.user,
+            spec_path=f"{self.spec_class.__module__}.{self.spec_class.__qualname__}",
+            format_path=f"{type(file_format).__module__}.{type(file_format).__qualname__}",
+            columns=[column.header for column in self.export_columns(request)],
+            ids=list(queryset.values_list("pk", flat=True)),
+            select_related=list(related) if isinstance(related, list | tuple) else [],
+            file_name=self.get_export_filename(request, queryset, file_format),
+            return_url=self._url("changelist"),
+        )
+        return HttpResponseRedirect(reverse("admin:registers_exportjob_progress", args=[job.pk]))
 
     def get_export_filename(self, request, queryset, file_format):
         today = timezone.localdate()

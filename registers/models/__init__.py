@@ -25,6 +25,7 @@ from registers.models.contracts import (
     TenderType,
     VariationKind,
 )
+from registers.models.export_jobs import ExportJob, ExportJobStatus
 from registers.models.frameworks import Framework, FrameworkKind, Lot
 from registers.models.import_jobs import ImportJob, ImportJobMode, ImportJobStatus
 from registers.models.imports import ImportRun
@@ -68,6 +69,8 @@ __all__ = [
     "FrameworkKind",
     "FundApplicantKind",
     "FundStatus",
+    "ExportJob",
+    "ExportJobStatus",
     "ImportJob",
     "ImportJobMode",
     "ImportJobStatus",

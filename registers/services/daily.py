@@ -18,6 +18,7 @@ from registers.roles import QA_OFFICER
 from registers.selectors.users import active_users_in
 from registers.services.compliance import compliance_digest_send
 from registers.services.contract_records import contract_variations_apply_due
+from registers.services.export_jobs import exports_delete_stale
 from registers.services.held_uploads import held_uploads_delete_stale
 from registers.services.monitoring import monitoring_refresh
 from registers.services.reminders import reminder_claim
@@ -41,6 +42,8 @@ def daily_jobs_run(*, today: date | None = None) -> list[str]:
     report.append(f"Compliance digests sent: {digests}.")
     held = held_uploads_delete_stale()
     report.append(f"Imports not confirmed within {conf.IMPORT_HELD_HOURS} hours, deleted: {held}.")
+    exports = exports_delete_stale()
+    report.append(f"Exports older than {conf.EXPORT_KEEP_HOURS} hours, deleted: {exports}.")
     logger.info("daily_jobs.done %s", " ".join(report), extra={"event": "daily_jobs.done"})
     return report
 

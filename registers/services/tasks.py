@@ -12,9 +12,10 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
-from registers.models import ImportJob, ImportJobMode
+from registers.models import ExportJob, ImportJob, ImportJobMode
 from registers.permissions import Actor
 from registers.services.daily import daily_jobs_run
+from registers.services.export_jobs import export_job_create, export_job_run
 from registers.services.held_uploads import held_upload_save
 from registers.services.import_jobs import (
     import_job_confirm,
@@ -29,6 +30,11 @@ logger = logging.getLogger(__name__)
 @task()
 def import_job_task(job_id: int) -> str:
     return import_job_run(job_id=job_id)
+
+
+@task()
+def export_job_task(job_id: int) -> str:
+    return export_job_run(job_id=job_id)
 
 
 @task()
@@ -91,6 +97,38 @@ def _enqueue_import(job_id: int) -> None:
     # With the immediate backend (tests) this runs the import here and now.
     result = import_job_task.enqueue(job_id=job_id)
     import_job_task_id(job_id=job_id, task_id=str(result.id))
+
+
+def export_job_start(
+    *,
+    user: Actor,
+    spec_path: str,
+    format_path: str,
+    columns: list[str],
+    ids: list[int],
+    select_related: list[str],
+    file_name: str,
+    return_url: str = "",
+) -> ExportJob:
+    """Record a large export and hand it to a worker once the record is committed."""
+    with transaction.atomic():
+        job = export_job_create(
+            user=user,
+            spec_path=spec_path,
+            format_path=format_path,
+            columns=columns,
+            ids=ids,
+            select_related=select_related,
+            file_name=file_name,
+            return_url=return_url,
+        )
+        transaction.on_commit(lambda: _enqueue_export(job.pk))
+    return job
+
+
+def _enqueue_export(job_id: int) -> None:
+    result = export_job_task.enqueue(job_id=job_id)
+    logger.info("export_job.enqueued job=%s task=%s", job_id, result.id)
 
 
 def daily_jobs_enqueue() -> None:
