@@ -136,7 +136,7 @@ def _time_limits(change: Change[PlacementCheck], errors: ErrorCollector) -> None
     if check.placement_type not in TIME_LIMITED or check.start_date is None:
         return
     crisis = check.placement_type == PlacementType.CRISIS
-    low = conf.PLACEMENT_CRISIS_MIN_DAYS if crisis else 1
+    low = conf.PLACEMENT_CRISIS_MIN_DAYS if crisis else 0
     high = conf.PLACEMENT_CRISIS_MAX_DAYS if crisis else conf.PLACEMENT_HOLIDAY_MAX_DAYS
     what = "A crisis placement" if crisis else "A holiday away from a regulated placement"
     span = f"{low} to {high} days" if crisis else f"at most {high} days"
