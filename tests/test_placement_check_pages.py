@@ -202,6 +202,8 @@ def test_a_manager_signs_off_from_the_check_page(manager, client_for):
     client = client_for(manager)
     page = client.get(url(check, "change")).content.decode()
     assert "Social worker sign-off" in page and "Team manager sign-off" not in page
+    form_page = client.get(url(check, "social_worker_sign_off_page"))
+    assert form_page.status_code == 200 and "Name of the person signing" in form_page.text
     response = client.post(
         url(check, "social_worker_sign_off_page"), {"name": "Amy Clarke", "signed_on": ""}
     )

@@ -86,6 +86,17 @@ def test_a_manager_is_refused_an_illegal_placement_then_sees_an_expired_document
     shots(page, "placement-check-expired-gas")
     assert serious_violations(page) == []
 
+    # Sign-off is refused: answers missing, and the expired certificate needs a reason.
+    page.get_by_role("link", name="Social worker sign-off").click()
+    page.fill("#id_name", "Amy Clarke")
+    page.get_by_role("button", name="Sign off").click()
+    expect(page.get_by_text("Answer these before signing off")).to_be_visible()
+    expect(page.get_by_text("Gas safety certificate (expired")).to_be_visible()
+    shots(page, "placement-check-sign-off-refused")
+    assert serious_violations(page) == []
+    check.refresh_from_db()
+    assert check.social_worker_signed_on is None
+
     page.goto(f"{live_server.url}/admin/registers/placementcheck/?signed=awaiting")
     expect(page.locator("#result_list tbody tr", has_text="ICS-40212")).to_contain_text(
         "Awaiting sign-off"
