@@ -127,7 +127,10 @@ def _decide(change: Change[PlacementCheck], errors: ErrorCollector) -> None:
         placement_type=check.placement_type,
         registered=ofsted_registered(check.setting),
     )
-    if check.decision == PlacementDecision.REFUSED:
+    # Refused when the placement is recorded or changed. A recorded one whose setting's
+    # registration has lapsed since keeps its review going, shown as refused (and it
+    # cannot be signed off): the child's move on is what is recorded next.
+    if check.decision == PlacementDecision.REFUSED and change.changed(*PLACEMENT_FIELDS):
         errors.add(change, refusal_message(check), "setting")
 
 
@@ -278,6 +281,17 @@ def placement_check_sign_off(
             "The team manager signs on or after the social worker "
             f"({check.social_worker_signed_on:%d/%m/%Y})."
         ]
+    registered = ofsted_registered(check.setting)
+    if (
+        placement_decision(
+            care_or_support=check.care_or_support,
+            static_or_mobile=check.static_or_mobile,
+            placement_type=check.placement_type,
+            registered=registered,
+        )
+        == PlacementDecision.REFUSED
+    ):
+        errors["setting"] = [refusal_message(check)]
     gaps = sign_off_gaps(check)
     if gaps:
         errors[None] = ["Answer these before signing off: " + "; ".join(gaps) + "."]
@@ -303,7 +317,6 @@ def placement_check_sign_off(
         check.documents_override_reason = "\n".join(
             part for part in (check.documents_override_reason, note) if part
         )
-    # The decision is worked out again: a setting's registration may have lapsed since.
     raise_first(placement_checks_check(changes=[change], user=user))
     message = f"Signed off by the {Signatory(signatory).label.lower()}, {name.strip()}"
     if blocking:

@@ -145,6 +145,22 @@ class TestDecision:
         check.refresh_from_db()
         assert check.care_or_support == "support"
 
+    def test_a_lapsed_registration_shows_as_refused_and_the_review_goes_on(self, manager):
+        setting = SettingFactory()
+        check = placement_check_save(check=new_check(setting, care_or_support="care"), user=manager)
+        assert check.decision == PlacementDecision.REGULATED
+        setting.registration_status = RegistrationStatus.SUSPENDED
+        setting.save()
+        check.move_on_plan = "Urgent move to a registered home this week."
+        placement_check_save(check=check, user=manager)
+        check.refresh_from_db()
+        assert check.decision == PlacementDecision.REFUSED
+        assert check.move_on_plan.startswith("Urgent move")
+        check.start_date = check.start_date - timedelta(days=1)
+        with pytest.raises(ValidationError) as exc:
+            placement_check_save(check=check, user=manager)
+        assert "registration is suspended" in refusal(exc)["setting"][0]
+
     def test_the_child_is_named_by_initials_and_case_id_only(self, manager):
         fields = {field.name for field in PlacementCheck._meta.get_fields()}
         assert not fields & {"name", "child_name", "date_of_birth", "dob", "address"}
