@@ -378,22 +378,3 @@ def test_seed_demo_shows_placement_checks(settings, client_for):
     manager = User.objects.get(username="manager")
     body = client_for(manager).get(url(supported, "change")).content.decode()
     assert "Expired" in body
-
-
-def test_a_settings_page_lists_only_the_users_own_councils_checks(two_councils, client_for):
-    check, manager_a, manager_b = two_councils
-    PlacementCheckFactory(
-        setting=check.setting, authority=manager_b.authorities.get(), case_id="ICS-THEIRS"
-    )
-    page = reverse("admin:registers_setting_change", args=[check.setting.pk])
-    body = client_for(manager_a).get(page).content.decode()
-    assert "ICS-OURS" in body and "ICS-THEIRS" not in body
-
-
-@pytest.mark.parametrize("role", [roles.REGIONAL_LEAD])
-def test_the_regional_lead_sees_no_checks_on_a_settings_page(role, make_user, client_for):
-    check = PlacementCheckFactory(case_id="ICS-HIDDEN")
-    page = reverse("admin:registers_setting_change", args=[check.setting.pk])
-    response = client_for(make_user(role)).get(page)
-    assert response.status_code == 200
-    assert "ICS-HIDDEN" not in response.content.decode()

@@ -10,7 +10,6 @@ from registers.admin.action_pages import ActionPage, ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import FLAG_COLOURS, uk_date
 from registers.admin.forms import ActionForm
-from registers.admin.inlines import SummaryTabularInline
 from registers.models import PlacementCheck, PlacementDecision, PlacementType
 from registers.selectors.placement_checks import check_documents
 from registers.services.placement_checks import (
@@ -100,15 +99,6 @@ def _allowed(signatory: str):
         return placement_check_sign_off_allowed(check=check, user=user, signatory=signatory)
 
     return allowed
-
-
-class PlacementCheckInline(SummaryTabularInline):
-    """On a setting's page: the user's own councils' checks of it."""
-
-    model = PlacementCheck
-    fields = ["case_id", "child_initials", "placement_type", "start_date", "end_date", "decision"]
-    ordering = ["-start_date"]
-    verbose_name_plural = "Placement checks (your council's)"
 
 
 @admin.register(PlacementCheck)

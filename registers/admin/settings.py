@@ -12,7 +12,6 @@ from registers.admin.action_pages import ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk_date
 from registers.admin.inlines import EditableTabularInline, SummaryTabularInline
-from registers.admin.placement_checks import PlacementCheckInline
 from registers.admin.setting_uses import (
     SETTING_USE_PAGE,
     EnhancedMonitoringFilter,
@@ -194,7 +193,7 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
     search_fields = ["urn", "name", "provider__name", "postcode", "local_authority"]
     ordering = ["urn"]
     autocomplete_fields = ["provider"]
-    inlines = [InspectionInline, VisitInline, RegulationReportInline, PlacementCheckInline]
+    inlines = [InspectionInline, VisitInline, RegulationReportInline]
     readonly_fields = [
         "current_rating_label",
         "previous_rating_label",
