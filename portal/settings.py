@@ -341,5 +341,12 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
 # Compliance documents: the windows of the expiring lists, and of the daily digest.
 COMPLIANCE_EXPIRY_WINDOWS = (30, 60, 90)
 COMPLIANCE_DIGEST_DAYS = 30
+# Placement checks (manual 003): crisis placements last 28 to 90 days, a holiday
+# away from a regulated placement at most 28; both are flagged this many days before
+# they end.
+PLACEMENT_CRISIS_MIN_DAYS = 28
+PLACEMENT_CRISIS_MAX_DAYS = 90
+PLACEMENT_HOLIDAY_MAX_DAYS = 28
+PLACEMENT_ENDING_SOON_DAYS = env.int("PLACEMENT_ENDING_SOON_DAYS", default=7)
 # Regulation 45 quality reviews: flagged when the latest period ended longer ago than this.
 REG45_OVERDUE_MONTHS = 6

@@ -215,6 +215,12 @@ UNFOLD = {
                         "admin:registers_regulationreport_changelist",
                         "can_view_regulation_reports",
                     ),
+                    _item(
+                        "Placement checks",
+                        "fact_check",
+                        "admin:registers_placementcheck_changelist",
+                        "can_view_placement_checks",
+                    ),
                 ],
             },
             {

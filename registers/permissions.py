@@ -68,14 +68,14 @@ def _cached(key: tuple, compute: Callable[[], object]):
 
 
 # --- authorities -------------------------------------------------------------------
-# The one boundary between councils sharing an install: every read path goes
-# through permitted()/changeable_ids()/has_perm(), and each applies owned_by()
-# or in_scope(). Owned models and the path from a row to its authority:
+# The one boundary between councils: every read path goes through permitted(), changeable_ids()
+# or has_perm(), each applying owned_by() or in_scope(). Owned models -> path to their authority:
 OWNED = {
     "contract": "authority",
     "spotfundapplication": "authority",
     "visit": "authority",
     "concern": "authority",
+    "placementcheck": "authority",
     "contractvariation": "contract__authority",
     "contractreview": "contract__authority",
     "contractdocument": "contract__authority",

@@ -37,6 +37,9 @@ REGISTER_MODELS = (
     "compliancedocumentkind",
     "compliancedocument",
     "regulationreport",
+    # A council's own placement checks (manual 003): managers complete them,
+    # everyone else with a role reads them.
+    "placementcheck",
 )
 # Models that import and export through spreadsheets.
 SPREADSHEET_MODELS = ("provider", "setting", "inspection", "contract", "visit", "actionitem")

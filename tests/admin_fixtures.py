@@ -10,6 +10,7 @@ from tests.factories import (
     FrameworkFactory,
     InspectionFactory,
     LotFactory,
+    PlacementCheckFactory,
     ProviderFactory,
     RegulationReportFactory,
     SettingFactory,
@@ -33,6 +34,7 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
     fund = SpotFundFactory()
     document = ComplianceDocumentFactory(provider=provider)
     regulation_report = RegulationReportFactory(setting=setting)
+    placement_check = PlacementCheckFactory()
     run = ImportRun.objects.create(
         file_name="providers.csv",
         kind="Ofsted provider-level file",
@@ -66,4 +68,5 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
         "compliancedocument": document,
         "compliancedocumentkind": document.kind,
         "regulationreport": regulation_report,
+        "placementcheck": placement_check,
     }

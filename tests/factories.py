@@ -25,6 +25,8 @@ from registers.models import (
     Judgement,
     KpiOutcome,
     Lot,
+    PlacementCheck,
+    PlacementDecision,
     ProcurementRoute,
     Provider,
     Rag,
@@ -274,3 +276,20 @@ class RegulationReportFactory(factory.django.DjangoModelFactory):
     )
     received_on = factory.LazyFunction(today)
     author = "A. Visitor"
+
+
+class PlacementCheckFactory(factory.django.DjangoModelFactory):
+    """Support in a static placement, in supported accommodation with no URN."""
+
+    class Meta:
+        model = PlacementCheck
+
+    authority = factory.LazyFunction(home_authority)
+    case_id = factory.Sequence(lambda n: f"ICS-{n + 1000:05d}")
+    child_initials = "JB"
+    setting = factory.SubFactory(SettingFactory, urn=None, provision_type="Supported accommodation")
+    placement_type = "ongoing"
+    start_date = factory.LazyFunction(today)
+    care_or_support = "support"
+    static_or_mobile = "static"
+    decision = PlacementDecision.UNREGULATED

@@ -21,7 +21,9 @@ def test_seed_demo_builds_the_registers_and_logins_once(settings):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     counts = (Provider.objects.count(), Setting.objects.count(), Contract.objects.count())
-    assert counts == (40, 120, 86)  # 80 of the first council, 6 of the second
+    # 80 contracts of the first council, 6 of the second; 3 unregulated settings of
+    # the placement checks.
+    assert counts == (40, 123, 86)
     assert Visit.objects.filter(status="planned", planned_date__lt=timezone.localdate()).exists()
     text = out.getvalue()
     for username in ("manager", "support", "qa1", "qa2", "officer", "auditor"):

@@ -26,6 +26,7 @@ from tests.factories import (
     FrameworkFactory,
     InspectionFactory,
     LotFactory,
+    PlacementCheckFactory,
     ProviderFactory,
     RegulationReportFactory,
     SettingFactory,
@@ -62,6 +63,7 @@ MODELS = [
     "compliancedocumentkind",
     "compliancedocument",
     "regulationreport",
+    "placementcheck",
 ]
 
 
@@ -88,6 +90,9 @@ class Records:
         self.compliancedocumentkind.save()
         self.compliancedocument = ComplianceDocumentFactory(provider=self.provider)
         self.regulationreport = RegulationReportFactory(setting=self.setting)
+        self.placementcheck = PlacementCheckFactory(
+            setting=SettingFactory(urn=None, provider=self.provider)
+        )
         self.grown = 0
 
     def grow(self, count: int) -> None:
@@ -125,6 +130,13 @@ class Records:
             RegulationReportFactory(
                 setting=self.setting, period_start=add_months(date(2000, 1, 1), self.grown)
             )
+            PlacementCheckFactory(
+                setting=setting,
+                placement_type="crisis",
+                start_date=today() - timedelta(days=30),
+                end_date=today() + timedelta(days=n),
+            )
+            ComplianceDocumentFactory(provider=None, setting=self.placementcheck.setting)
 
 
 def count_queries(client, url: str) -> int:
@@ -187,6 +199,7 @@ def test_a_user_in_two_of_three_authorities_pays_the_same_few_queries(role, requ
             records.visit.__class__,
             records.concern.__class__,
             records.spotfundapplication.__class__,
+            records.placementcheck.__class__,
         )
     ):
         model.objects.filter(pk__gt=records.grown // 2).exclude(
@@ -195,6 +208,7 @@ def test_a_user_in_two_of_three_authorities_pays_the_same_few_queries(role, requ
                 records.visit.pk,
                 records.concern.pk,
                 records.spotfundapplication.pk,
+                records.placementcheck.pk,
             ]
         ).update(authority=[second, third][n % 2])
     many = measure(client, urls)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from registers import roles
-from registers.models import Concern, Contract, SpotFundApplication, Visit
+from registers.models import Concern, Contract, PlacementCheck, SpotFundApplication, Visit
 from tests.admin_fixtures import one_of_everything
 from tests.factories import AuthorityFactory, home_authority
 from tests.helpers import change_form_data
@@ -30,6 +30,7 @@ MODELS = [
     "compliancedocumentkind",
     "compliancedocument",
     "regulationreport",
+    "placementcheck",
 ]
 SPREADSHEET_MODELS = {"provider", "setting", "inspection", "contract", "visit", "actionitem"}
 
@@ -61,6 +62,7 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
         "compliancedocumentkind": READ,
         "compliancedocument": MAINTAIN,
         "regulationreport": READ,
+        "placementcheck": READ,
     },
     roles.QA_OFFICER: {
         model: READ
@@ -82,7 +84,7 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
     },
     None: {model: set() for model in MODELS},
 }
-OWNED = {"contract", "visit", "actionitem", "concern", "spotfundapplication"}
+OWNED = {"contract", "visit", "actionitem", "concern", "spotfundapplication", "placementcheck"}
 # Across the boundary, another authority's record is out of reach on every
 # record path; the register's own pages (list, add, export) stay the user's.
 RECORD_PATHS = {"view", "change", "delete", "history", "decide"}
@@ -146,7 +148,7 @@ def test_role_table_across_two_authorities(role, make_user, client_for, manager)
     user = make_user(role)
     ours.members.add(user)
     records = one_of_everything(lead=manager, manager=manager)
-    for model in (Contract, Visit, Concern, SpotFundApplication):
+    for model in (Contract, Visit, Concern, SpotFundApplication, PlacementCheck):
         model.objects.update(authority=theirs)
     client = client_for(user)
     mismatches = []

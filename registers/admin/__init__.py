@@ -14,6 +14,7 @@ from registers.admin import (  # noqa: F401
     import_jobs,
     import_runs,
     inspections,
+    placement_checks,
     providers,
     security,
     settings,

@@ -13,8 +13,10 @@ from registers.admin.base import RegisterAdmin
 from registers.admin.display import uk_date
 from registers.models import ComplianceDocument, ComplianceDocumentKind, RegulationReport
 from registers.selectors.compliance import (
+    DocumentState,
     expired_documents,
     expiring_documents,
+    expiry_state,
     settings_missing_documents,
 )
 from registers.services.compliance import (
@@ -35,11 +37,21 @@ EXPIRY_COLOURS = {"Expired": "danger", "Expiring": "warning", "Current": "succes
 class ComplianceDocumentKindAdmin(RegisterAdmin):
     service_check = compliance_kinds_check
     service_write = compliance_kinds_write
-    list_display = ["name", "default_validity_months", "required_for_settings_in_use"]
-    list_filter = ["required_for_settings_in_use"]
+    list_display = [
+        "name",
+        "default_validity_months",
+        "required_for_settings_in_use",
+        "checked_for_placements",
+    ]
+    list_filter = ["required_for_settings_in_use", "checked_for_placements"]
     search_fields = ["name"]
     ordering = ["name"]
-    fields = ["name", "default_validity_months", "required_for_settings_in_use"]
+    fields = [
+        "name",
+        "default_validity_months",
+        "required_for_settings_in_use",
+        "checked_for_placements",
+    ]
 
 
 class ExpiryFilter(admin.SimpleListFilter):
@@ -99,14 +111,8 @@ class ComplianceDocumentAdmin(RegisterAdmin):
 
     @display(description="Status", label=EXPIRY_COLOURS)
     def expiry_label(self, obj):
-        today = timezone.localdate()
-        if obj.expiry_date is None:
-            return "Current"
-        if obj.expiry_date < today:
-            return "Expired"
-        if (obj.expiry_date - today).days <= max(conf.COMPLIANCE_EXPIRY_WINDOWS):
-            return "Expiring"
-        return "Current"
+        state = expiry_state(obj.expiry_date, today=timezone.localdate())
+        return "Current" if state == DocumentState.VALID else state
 
     @display(description="Checked", ordering="checked_on")
     def checked(self, obj):

@@ -61,6 +61,7 @@ FLAG_COLOURS = {
     "Reg 44 missing": "warning",
     "Reg 45 overdue": "warning",
     "Key contract": "info",
+    "Ending soon": "warning",
 }
 
 

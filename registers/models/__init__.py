@@ -30,6 +30,15 @@ from registers.models.frameworks import Framework, FrameworkKind, Lot
 from registers.models.import_jobs import ImportJob, ImportJobMode, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
+from registers.models.placement_checks import (
+    CareOrSupport,
+    CheckOutcome,
+    PlacementCheck,
+    PlacementDecision,
+    PlacementType,
+    StaticOrMobile,
+    VisitFrequency,
+)
 from registers.models.providers import ApprovalStatus, Provider, Sector
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
 from registers.models.settings import RegistrationStatus, Setting, Trend
@@ -52,6 +61,8 @@ __all__ = [
     "Authority",
     "AuthoritySetting",
     "CalendarFeed",
+    "CareOrSupport",
+    "CheckOutcome",
     "ComplianceDocument",
     "ComplianceDocumentKind",
     "Concern",
@@ -80,6 +91,9 @@ __all__ = [
     "Judgement",
     "KpiOutcome",
     "Lot",
+    "PlacementCheck",
+    "PlacementDecision",
+    "PlacementType",
     "PortalPermission",
     "ProcurementRoute",
     "Provider",
@@ -91,10 +105,12 @@ __all__ = [
     "Sector",
     "Setting",
     "SpotFundApplication",
+    "StaticOrMobile",
     "TenderType",
     "Trend",
     "VariationKind",
     "Visit",
+    "VisitFrequency",
     "VisitGroupObjectPermission",
     "VisitKind",
     "VisitReason",

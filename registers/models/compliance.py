@@ -38,6 +38,11 @@ class ComplianceDocumentKind(models.Model):
         help_text="Every setting in use must hold a current one, on the setting or "
         "on its provider.",
     )
+    checked_for_placements = models.BooleanField(
+        default=False,
+        help_text="A placement check in supported or unregulated accommodation shows "
+        "this kind's status for the setting (manual 003's provider checks).",
+    )
 
     history = HistoricalRecords()
 

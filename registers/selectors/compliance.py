@@ -8,6 +8,7 @@ provider's; a gas safety certificate the setting's).
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings as conf
 from django.db.models import Q, QuerySet
 
 from registers.models import ComplianceDocument, ComplianceDocumentKind, Setting
@@ -150,3 +151,86 @@ def provider_compliance_gaps(provider_ids, *, today: date) -> dict[int, Complian
             ):
                 gaps[setting.provider_id].missing.append(f"{kind.name} ({names[setting.pk]})")
     return gaps
+
+
+# --- a setting's documents, kind by kind (placement checks) --------------------------
+
+
+class DocumentState:
+    VALID = "Valid"
+    EXPIRING = "Expiring"
+    EXPIRED = "Expired"
+    MISSING = "Missing"
+
+
+def expiry_state(expiry: date | None, *, today: date) -> str:
+    """Valid, expiring (within the longest expiring list's window) or expired."""
+    if expiry is None:
+        return DocumentState.VALID
+    if expiry < today:
+        return DocumentState.EXPIRED
+    if (expiry - today).days <= max(conf.COMPLIANCE_EXPIRY_WINDOWS):
+        return DocumentState.EXPIRING
+    return DocumentState.VALID
+
+
+def placement_kinds() -> list[ComplianceDocumentKind]:
+    """The kinds a placement check looks at: those ticked for placements, and
+    those every setting in use must hold."""
+    return list(
+        ComplianceDocumentKind.objects.filter(
+            Q(checked_for_placements=True) | Q(required_for_settings_in_use=True)
+        )
+    )
+
+
+@dataclass
+class KindStatus:
+    kind: ComplianceDocumentKind
+    state: str
+    document: ComplianceDocument | None = None
+
+    @property
+    def expiry_date(self) -> date | None:
+        return self.document.expiry_date if self.document else None
+
+    @property
+    def holder(self) -> str:
+        if self.document is None:
+            return ""
+        return "setting" if self.document.setting_id else "provider"
+
+    @property
+    def blocking(self) -> bool:
+        return self.state in (DocumentState.EXPIRED, DocumentState.MISSING)
+
+
+def setting_document_statuses(
+    setting: Setting, *, today: date, kinds: list[ComplianceDocumentKind] | None = None
+) -> list[KindStatus]:
+    """Per kind, the setting's best document (on the setting or its provider:
+    one that never expires, else the latest expiry) and its state. Two queries."""
+    kinds = placement_kinds() if kinds is None else kinds
+    if not kinds:
+        return []
+    holders = Q(setting=setting.pk)
+    if setting.provider_id:
+        holders |= Q(provider=setting.provider_id)
+    best: dict[int, ComplianceDocument] = {}
+    for document in ComplianceDocument.objects.filter(holders, kind__in=kinds):
+        held = best.get(document.kind_id)
+        if held is None or (
+            held.expiry_date is not None
+            and (document.expiry_date is None or document.expiry_date > held.expiry_date)
+        ):
+            best[document.kind_id] = document
+    statuses = []
+    for kind in kinds:
+        document = best.get(kind.pk)
+        state = (
+            DocumentState.MISSING
+            if document is None
+            else expiry_state(document.expiry_date, today=today)
+        )
+        statuses.append(KindStatus(kind=kind, state=state, document=document))
+    return statuses

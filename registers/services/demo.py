@@ -34,6 +34,7 @@ from registers.services.action_items import action_items_check, action_items_wri
 from registers.services.concerns import concern_escalate, concern_save
 from registers.services.contract_records import contract_children_check, contract_children_write
 from registers.services.contracts import contracts_check, contracts_write
+from registers.services.demo_placements import build_placement_checks
 from registers.services.frameworks import framework_save, lot_save
 from registers.services.inspections import inspections_check, inspections_write
 from registers.services.monitoring import QUEUE
@@ -183,6 +184,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         for spec in funds:
             _apply_for_funds(spec, users=users)
         shared = _second_council(rng, contracts, users=users, today=today)
+        placement_checks = build_placement_checks(providers=providers, users=users, today=today)
     outcome = unit.results.get(QUEUE)
     risk_visits = len(outcome.visits_created) if outcome else 0
     counts = {
@@ -196,6 +198,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         "concerns": len(concerns),
         "spot fund applications": len(funds),
         "second council's contracts": shared,
+        "placement checks": placement_checks,
     }
     logger.info("demo.built %s", counts, extra={"event": "demo.built", "facts": counts})
     return counts
