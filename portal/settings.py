@@ -335,3 +335,8 @@ COMPLIANCE_EXPIRY_WINDOWS = (30, 60, 90)
 COMPLIANCE_DIGEST_DAYS = 30
 # Regulation 45 quality reviews: flagged when the latest period ended longer ago than this.
 REG45_OVERDUE_MONTHS = 6
+# Visit reports: the provider's response is due this many working days after issue.
+VISIT_REPORT_RESPONSE_DAYS = env.int("VISIT_REPORT_RESPONSE_DAYS", default=10)
+# A children's home in use with no Regulation 44 report for this many months in a
+# row (up to last month) comes first in the visit schedule.
+REG44_MISSING_RUN_MONTHS = env.int("REG44_MISSING_RUN_MONTHS", default=2)

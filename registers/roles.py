@@ -37,6 +37,9 @@ REGISTER_MODELS = (
     "compliancedocumentkind",
     "compliancedocument",
     "regulationreport",
+    # Visit reports (the PDFs issued to providers): QA officers issue them and record
+    # the provider's response for the visits they lead, through the visit's permission.
+    "visitreport",
 )
 # Models that import and export through spreadsheets.
 SPREADSHEET_MODELS = ("provider", "setting", "inspection", "contract", "visit", "actionitem")
