@@ -8,12 +8,12 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
-from unfold.admin import TabularInline
 from unfold.decorators import action, display
 
 from registers.admin.action_pages import ActionPage
 from registers.admin.display import uk_date
 from registers.admin.forms import ActionForm
+from registers.admin.inlines import SummaryTabularInline
 from registers.admin.permissions import request_cache
 from registers.models import VisitReport
 from registers.permissions import can
@@ -29,12 +29,11 @@ from registers.services.visit_reports import (
 )
 
 
-class VisitReportInline(TabularInline):
+class VisitReportInline(SummaryTabularInline):
     """Every issued version, newest first: read-only (a report is re-issued, never edited)."""
 
     model = VisitReport
-    extra = 0
-    can_delete = False
+    show_change_link = False  # the PDF link is the record
     verbose_name_plural = "Reports issued"
     fields = ["version", "issued", "issued_by", "sent_to", "due", "response", "pdf"]
     readonly_fields = fields
@@ -42,15 +41,6 @@ class VisitReportInline(TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("issued_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @display(description="Issued")
     def issued(self, obj):

@@ -186,6 +186,11 @@ class VisitAdmin(
         )
         return with_response_overdue(queryset, today=today)
 
+    def get_inlines(self, request, obj):
+        # A visit not yet recorded has no reports: the add page does without them.
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj is not None else [i for i in inlines if i is not VisitReportInline]
+
     def get_changeform_initial_data(self, request):
         return {"lead_officer": request.user.pk, **super().get_changeform_initial_data(request)}
 
