@@ -177,7 +177,7 @@ def visit_report_issue(
     with write_unit(user=user, today=today) as unit:
         # One issue at a time per visit: the version numbers stay a sequence.
         visit = (
-            Visit.objects.select_for_update()
+            Visit.objects.select_for_update(of=("self",))
             .select_related("authority", "setting__provider", "provider", "lead_officer")
             .get(pk=visit.pk)
         )
