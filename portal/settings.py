@@ -264,6 +264,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs seven progress steps per PDF at INFO: its warnings are enough.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 # django-simple-history: the admin attaches the user; imports pass it explicitly.
