@@ -35,7 +35,7 @@ class VisitReportInline(SummaryTabularInline):
     model = VisitReport
     show_change_link = False  # the PDF link is the record
     verbose_name_plural = "Reports issued"
-    fields = ["version", "issued", "issued_by", "sent_to", "due", "response", "pdf"]
+    fields = ["version", "issued", "issuer", "sent_to", "due", "response", "pdf"]
     readonly_fields = fields
     ordering = ["-version"]
 
@@ -45,6 +45,12 @@ class VisitReportInline(SummaryTabularInline):
     @display(description="Issued")
     def issued(self, obj):
         return timezone.localtime(obj.issued_at).strftime("%d/%m/%Y %H:%M")
+
+    @display(description="Issued by")
+    def issuer(self, obj):
+        # A name, not a link to the user's page (which only managers may open).
+        user = obj.issued_by
+        return (user.get_full_name() or user.username) if user else "-"
 
     @display(description="Response due")
     def due(self, obj):
