@@ -264,6 +264,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs seven progress steps per PDF at INFO: its warnings are enough.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 # django-simple-history: the admin attaches the user; imports pass it explicitly.
@@ -350,3 +352,8 @@ PLACEMENT_HOLIDAY_MAX_DAYS = 28
 PLACEMENT_ENDING_SOON_DAYS = env.int("PLACEMENT_ENDING_SOON_DAYS", default=7)
 # Regulation 45 quality reviews: flagged when the latest period ended longer ago than this.
 REG45_OVERDUE_MONTHS = 6
+# Visit reports: the provider's response is due this many working days after issue.
+VISIT_REPORT_RESPONSE_DAYS = env.int("VISIT_REPORT_RESPONSE_DAYS", default=10)
+# A children's home in use with no Regulation 44 report for this many months in a
+# row (up to last month) comes first in the visit schedule.
+REG44_MISSING_RUN_MONTHS = env.int("REG44_MISSING_RUN_MONTHS", default=2)

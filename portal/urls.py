@@ -14,6 +14,7 @@ urlpatterns = [
         name="compliance_document",
     ),
     path("regulation-reports/<path:name>", views.regulation_report, name="regulation_report"),
+    path("visit-reports/<path:name>", views.visit_report, name="visit_report"),
     path(
         "account/second-factor/",
         include(

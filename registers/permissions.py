@@ -36,6 +36,7 @@ PARENTS = {
     "contractvariation": "contract",
     "contractreview": "contract",
     "contractdocument": "contract",
+    "visitreport": "visit",
 }
 
 
@@ -80,6 +81,7 @@ OWNED = {
     "contractreview": "contract__authority",
     "contractdocument": "contract__authority",
     "actionitem": "visit__authority",
+    "visitreport": "visit__authority",
 }
 OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
 

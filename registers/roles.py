@@ -40,6 +40,9 @@ REGISTER_MODELS = (
     # A council's own placement checks (manual 003): managers complete them,
     # everyone else with a role reads them.
     "placementcheck",
+    # Visit reports (the PDFs issued to providers): QA officers issue them and record
+    # the provider's response for the visits they lead, through the visit's permission.
+    "visitreport",
 )
 # Models that import and export through spreadsheets.
 SPREADSHEET_MODELS = ("provider", "setting", "inspection", "contract", "visit", "actionitem")

@@ -34,3 +34,8 @@ def compliance_storage() -> Storage:
 def regulation_report_storage() -> Storage:
     """Children's homes' Regulation 44 and 45 reports."""
     return _linked_storage("regulation_report")
+
+
+def visit_report_storage() -> Storage:
+    """QA visit reports (the PDFs issued to providers)."""
+    return _linked_storage("visit_report")

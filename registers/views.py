@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registers.models import ComplianceDocument, ContractDocument, RegulationReport
+from registers.models import ComplianceDocument, ContractDocument, RegulationReport, VisitReport
 from registers.permissions import can
 from registers.services.calendar_feeds import calendar_feed_render, calendar_feed_user
 
@@ -59,3 +59,9 @@ def compliance_document(request, name: str):
 def regulation_report(request, name: str):
     """A Regulation 44/45 report, to a user who may view the reports."""
     return _serve(request, name, model=RegulationReport, related="setting", record=lambda r: r)
+
+
+@require_GET
+def visit_report(request, name: str):
+    """A visit report's PDF, to a user who may view its visit (of their own council)."""
+    return _serve(request, name, model=VisitReport, related="visit", record=lambda r: r.visit)

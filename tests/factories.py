@@ -35,6 +35,7 @@ from registers.models import (
     Setting,
     SpotFundApplication,
     Visit,
+    VisitReport,
     VisitStatus,
 )
 from registers.services.access import move_change_permission
@@ -293,3 +294,36 @@ class PlacementCheckFactory(factory.django.DjangoModelFactory):
     care_or_support = "support"
     static_or_mobile = "static"
     decision = PlacementDecision.UNREGULATED
+
+
+class CompletedVisitFactory(VisitFactory):
+    """A visit done, its outcome recorded: ready for its report."""
+
+    setting = factory.SubFactory(
+        SettingFactory,
+        provider=factory.SubFactory(ProviderFactory, contact_email="manager@provider.example"),
+    )
+    planned_date = factory.LazyFunction(lambda: today() - timedelta(days=7))
+    status = VisitStatus.COMPLETED
+    actual_date = factory.LazyFunction(lambda: today() - timedelta(days=5))
+    rag = Rag.AMBER
+    findings = "Night staffing was below the rota on two nights."
+    recommendations = "Review the night rota with the registered manager."
+
+
+class VisitReportFactory(factory.django.DjangoModelFactory):
+    """A report as issued (visit_report_issue makes real ones, with their PDF)."""
+
+    class Meta:
+        model = VisitReport
+
+    visit = factory.SubFactory(
+        CompletedVisitFactory,
+        status=VisitStatus.REPORT_ISSUED,
+        report_issued_on=factory.LazyFunction(today),
+    )
+    version = 1
+    file = factory.django.FileField(filename="report.pdf", data=b"%PDF-1.7 test")
+    issued_at = factory.LazyFunction(timezone.now)
+    sent_to = "manager@provider.example"
+    response_due = factory.LazyFunction(lambda: today() + timedelta(days=14))

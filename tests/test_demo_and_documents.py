@@ -10,7 +10,15 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from registers import roles
-from registers.models import Authority, Contract, ContractDocument, Provider, Setting, Visit
+from registers.models import (
+    Authority,
+    Contract,
+    ContractDocument,
+    Provider,
+    Setting,
+    Visit,
+    VisitReport,
+)
 from tests.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +50,10 @@ def test_seed_demo_builds_the_registers_and_logins_once(settings):
     assert shared.filter(contracts__authority=first).exists()
     risk = Visit.objects.filter(setting__in=shared, reason="risk")
     assert {first.pk, second.pk} <= set(risk.values_list("authority_id", flat=True))
+    # Visit reports issued through the service: one answered, one awaiting an answer.
+    reports = VisitReport.objects.order_by("pk")
+    assert [bool(r.provider_response) for r in reports] == [True, False]
+    assert all(r.file.name and r.visit.status == "report_issued" for r in reports)
     history = Provider.history.count()
     call_command("seed_demo", stdout=StringIO())
     assert (Provider.objects.count(), Setting.objects.count(), Contract.objects.count()) == counts

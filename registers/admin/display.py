@@ -60,6 +60,7 @@ FLAG_COLOURS = {
     "Approval review": "danger",
     "Reg 44 missing": "warning",
     "Reg 45 overdue": "warning",
+    "Response overdue": "danger",
     "Key contract": "info",
     "Ending soon": "warning",
 }

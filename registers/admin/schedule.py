@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings as conf
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -16,6 +17,7 @@ from registers.selectors.regulation_reports import (
     settings_missing_reports,
     settings_missing_reports_for_officer,
 )
+from registers.selectors.visit_reports import responses_overdue_for_officer
 from registers.selectors.visits import (
     calendar_month,
     overdue_actions_for_officer,
@@ -76,6 +78,7 @@ class ScheduleViewsMixin:
             overdue_actions=overdue_actions_for_officer(user=request.user, today=today),
             has_feed=CalendarFeed.objects.filter(user=request.user).exists(),
             reports_due=list(settings_missing_reports_for_officer(user=request.user, today=today)),
+            responses_overdue=list(responses_overdue_for_officer(user=request.user, today=today)),
         )
 
     def due_view(self, request):
@@ -85,6 +88,7 @@ class ScheduleViewsMixin:
             "registers/admin/due_visits.html",
             "Due and overdue visits",
             due_settings=settings_due_for_visit(today=today),
+            reg44_run_months=conf.REG44_MISSING_RUN_MONTHS,
             overdue_visits=overdue_planned_visits(today=today, viewer=request.user),
             reports_due=list(settings_missing_reports(today=today)),
         )

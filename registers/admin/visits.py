@@ -8,6 +8,7 @@ from guardian.admin import ReinforcedGuardedModelAdminMixin
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 
+from registers.admin.action_pages import ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import FLAG_COLOURS, RAG_COLOURS, VISIT_STATUS_COLOURS, labels, uk_date
 from registers.admin.forms import RegisterForm
@@ -16,9 +17,16 @@ from registers.admin.inlines import EditableTabularInline
 from registers.admin.permissions import request_cache
 from registers.admin.schedule import ScheduleViewsMixin
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
+from registers.admin.visit_reports import (
+    VISIT_REPORT_PAGES,
+    ResponseOverdueFilter,
+    VisitReportInline,
+    VisitReportPreviewMixin,
+)
 from registers.importing.specs.visits import VisitSpec
 from registers.models import ActionItem, Visit, VisitStatus
 from registers.models.action_items import overdue_q as action_overdue_q
+from registers.selectors.visit_reports import reports_issued_expression, with_response_overdue
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.visits import (
     allowed_statuses,
@@ -94,12 +102,16 @@ class VisitAdmin(
     ReinforcedGuardedModelAdminMixin,
     ScheduleViewsMixin,
     SpreadsheetAdminMixin,
+    VisitReportPreviewMixin,
+    ActionPagesMixin,
     RegisterAdmin,
 ):
     service_check = visits_check
     service_write = visits_write
     spec_class = VisitSpec
     form = VisitForm
+    action_pages = VISIT_REPORT_PAGES
+    actions_detail = ("report_preview",)
     mine_field = "lead_officer"
     list_display = [
         "visit",
@@ -115,6 +127,7 @@ class VisitAdmin(
     list_filter = [
         MineFilter,
         DueFilter,
+        ResponseOverdueFilter,
         "status",
         "reason",
         "kind",
@@ -125,7 +138,7 @@ class VisitAdmin(
     search_fields = ["setting__urn", "setting__name", "provider__name", "findings"]
     ordering = ["planned_date", "id"]
     autocomplete_fields = ["setting", "provider"]
-    inlines = [ActionItemInline]
+    inlines = [ActionItemInline, VisitReportInline]
     readonly_fields = ["triggered_by_inspection"]
     fieldsets = [
         (
@@ -161,12 +174,22 @@ class VisitAdmin(
 
     def get_queryset(self, request):
         today = timezone.localdate()
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .with_overdue(today=today)
             .annotate(overdue_actions=overdue_actions_count(today=today))
         )
+        # The page's title and the report buttons read these: in the same query.
+        queryset = queryset.select_related("setting", "provider", "lead_officer").annotate(
+            reports_issued=reports_issued_expression()
+        )
+        return with_response_overdue(queryset, today=today)
+
+    def get_inlines(self, request, obj):
+        # A visit not yet recorded has no reports: the add page does without them.
+        inlines = super().get_inlines(request, obj)
+        return inlines if obj is not None else [i for i in inlines if i is not VisitReportInline]
 
     def get_changeform_initial_data(self, request):
         return {"lead_officer": request.user.pk, **super().get_changeform_initial_data(request)}
@@ -210,6 +233,8 @@ class VisitAdmin(
             flags.append(
                 f"{obj.overdue_actions} overdue action{'s' if obj.overdue_actions > 1 else ''}"
             )
+        if getattr(obj, "response_overdue", False):
+            flags.append("Response overdue")
         return labels(*flags)
 
     @action(

@@ -43,6 +43,7 @@ from registers.models.providers import ApprovalStatus, Provider, Sector
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
 from registers.models.settings import RegistrationStatus, Setting, Trend
 from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
+from registers.models.visit_reports import VisitReport
 from registers.models.visits import (
     CalendarFeed,
     Visit,
@@ -114,6 +115,7 @@ __all__ = [
     "VisitGroupObjectPermission",
     "VisitKind",
     "VisitReason",
+    "VisitReport",
     "VisitStatus",
     "VisitUserObjectPermission",
 ]

@@ -26,23 +26,42 @@ def reg45_cutoff(today: date) -> date:
     return add_months(today, -conf.REG45_OVERDUE_MONTHS)
 
 
+def reg44_missing_q(*, today: date, months: int = 1) -> Q:
+    """A children's home in use with no Regulation 44 report for any of the
+    ``months`` months up to last month (1: last month's is missing)."""
+    last = last_month_start(today)
+    reports = RegulationReport.objects.filter(
+        setting=OuterRef("pk"),
+        kind=RegulationReportKind.REG44,
+        period_start__gte=add_months(last, -(max(months, 1) - 1)),
+        period_start__lte=last,
+    )
+    return _home_in_use_q(today) & ~Q(Exists(reports))
+
+
+def _home_in_use_q(today: date) -> Q:
+    return Q(provision_type__in=CHILDRENS_HOME_TYPES) & in_use_q(today=today)
+
+
+def with_reg44_missing_run(queryset: QuerySet[Setting], *, today: date) -> QuerySet[Setting]:
+    """Annotate ``reg44_missing_run``: no Regulation 44 report for the last
+    REG44_MISSING_RUN_MONTHS months in a row, which raises the setting's next
+    visit in the schedule (selectors/visits.py). No query of its own."""
+    run = reg44_missing_q(today=today, months=conf.REG44_MISSING_RUN_MONTHS)
+    return queryset.annotate(reg44_missing_run=ExpressionWrapper(run, BooleanField()))
+
+
 def with_regulation_flags(queryset: QuerySet[Setting], *, today: date) -> QuerySet[Setting]:
     """Annotate ``reg44_missing`` and ``reg45_overdue`` (both False for a setting
     that is not a children's home in use). No query of its own."""
-    reg44 = RegulationReport.objects.filter(
-        setting=OuterRef("pk"),
-        kind=RegulationReportKind.REG44,
-        period_start=last_month_start(today),
-    )
     reg45 = RegulationReport.objects.filter(
         setting=OuterRef("pk"),
         kind=RegulationReportKind.REG45,
         period_end__gte=reg45_cutoff(today),
     )
-    home_in_use = Q(provision_type__in=CHILDRENS_HOME_TYPES) & in_use_q(today=today)
     return queryset.annotate(
-        reg44_missing=ExpressionWrapper(home_in_use & ~Q(Exists(reg44)), BooleanField()),
-        reg45_overdue=ExpressionWrapper(home_in_use & ~Q(Exists(reg45)), BooleanField()),
+        reg44_missing=ExpressionWrapper(reg44_missing_q(today=today), BooleanField()),
+        reg45_overdue=ExpressionWrapper(_home_in_use_q(today) & ~Q(Exists(reg45)), BooleanField()),
     )
 
 

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from registers.models import ActionItem, Judgement, Setting, Visit, VisitStatus
 from registers.models.inspections import JUDGEMENT_RANK
 from registers.permissions import owned_by
+from registers.selectors.regulation_reports import with_reg44_missing_run
 from registers.selectors.settings import in_use_q, with_next_visit
 
 
@@ -51,6 +52,13 @@ class DueSetting:
     last_visit: date | None
     concern_stage: int
     overdue: bool
+    reg44_missing_run: bool = False
+
+    @property
+    def priority(self) -> int:
+        """Inadequate first, then Requires improvement, ...; a run of missing
+        Regulation 44 reports counts as one rating worse."""
+        return JUDGEMENT_RANK.get(self.rating, 0) + (1 if self.reg44_missing_run else 0)
 
     @property
     def rating_label(self) -> str:
@@ -60,10 +68,14 @@ class DueSetting:
 def settings_due_for_visit(*, today: date, within_days: int = 30) -> list[DueSetting]:
     """Settings in use whose next visit is due within ``within_days`` (or
     overdue, or never visited) and that have no visit planned. Inadequate
-    first, then Requires improvement, then by due date (manual 003)."""
+    first, then Requires improvement, then by due date (manual 003).
+
+    A children's home with a run of missing Regulation 44 reports (no report
+    for REG44_MISSING_RUN_MONTHS months) is due now, and ranks one rating worse."""
     planned = Visit.objects.filter(setting=OuterRef("pk"), status=VisitStatus.PLANNED)
+    in_use = Setting.objects.filter(in_use_q(today=today))
     queryset = (
-        with_next_visit(Setting.objects.filter(in_use_q(today=today)), today=today)
+        with_reg44_missing_run(with_next_visit(in_use, today=today), today=today)
         .annotate(has_planned=Exists(planned))
         .filter(has_planned=False)
         .select_related("provider")
@@ -77,11 +89,12 @@ def settings_due_for_visit(*, today: date, within_days: int = 30) -> list[DueSet
             last_visit=s.last_visit_date,
             concern_stage=s.open_concern_stage,
             overdue=s.next_visit_due is None or s.next_visit_due < today,
+            reg44_missing_run=s.reg44_missing_run,
         )
         for s in queryset
-        if s.next_visit_due is None or s.next_visit_due <= horizon
+        if s.next_visit_due is None or s.next_visit_due <= horizon or s.reg44_missing_run
     ]
-    rows.sort(key=lambda r: (-JUDGEMENT_RANK.get(r.rating, 0), r.next_due or date.min))
+    rows.sort(key=lambda r: (-r.priority, r.next_due or date.min))
     return rows
 
 

@@ -27,6 +27,7 @@ from registers.models import (
     Judgement,
     Provider,
     Setting,
+    VisitStatus,
 )
 from registers.permissions import Actor
 from registers.services import demo_activity, demo_records
@@ -46,6 +47,7 @@ from registers.services.spot_funds import (
     spot_fund_save,
 )
 from registers.services.units import write_unit
+from registers.services.visit_reports import visit_report_issue, visit_report_record_response
 from registers.services.visits import visits_check, visits_write
 
 logger = logging.getLogger(__name__)
@@ -177,6 +179,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         visits, actions = demo_activity.build_visits(rng, names, settings_, users, today)
         _write(visits, check=visits_check, write=visits_write, user=actor)
         _write(actions, check=action_items_check, write=action_items_write, user=actor)
+        reports = _issue_visit_reports(visits, users=users, today=today)
         concerns = demo_activity.build_concerns(rng, settings_, today)
         for spec in concerns:
             _raise_concern(spec, users=users, today=today)
@@ -195,6 +198,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         "contracts": len(contracts),
         "visits": len(visits) + risk_visits,
         "action items": len(actions),
+        "visit reports": reports,
         "concerns": len(concerns),
         "spot fund applications": len(funds),
         "second council's contracts": shared,
@@ -202,6 +206,31 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
     }
     logger.info("demo.built %s", counts, extra={"event": "demo.built", "facts": counts})
     return counts
+
+
+def _issue_visit_reports(visits: list, *, users, today: date) -> int:
+    """Two of qa1's completed visits get their report through the service: one
+    answered by the provider, one whose response is now overdue."""
+    completed = [
+        v
+        for v in visits
+        if v.status == VisitStatus.COMPLETED
+        and v.lead_officer == users["qa1"]
+        and v.actual_date <= today - timedelta(days=40)
+    ][:2]
+    for number, visit in enumerate(completed):
+        issued_on = visit.actual_date + timedelta(days=7)
+        report = visit_report_issue(visit=visit, user=users["qa1"], today=issued_on)
+        if number == 0:
+            visit_report_record_response(
+                report=report,
+                user=users["qa1"],
+                response="We accept the findings. The night rota now has two waking staff, "
+                "and the fire door was repaired on the day after the visit.",
+                received_on=report.response_due - timedelta(days=2),
+                today=today,
+            )
+    return len(completed)
 
 
 def _raise_concern(spec: demo_activity.ConcernSpec, *, users, today: date) -> None:

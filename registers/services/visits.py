@@ -204,10 +204,13 @@ def visit_complete(
     return visit_save(visit=visit, user=user, reason="Visit completed", today=today)
 
 
-def visit_issue_report(*, visit: Visit, user: Actor, issued_on: date | None = None) -> Visit:
+def visit_issue_report(
+    *, visit: Visit, user: Actor, issued_on: date | None = None, reason: str = ""
+) -> Visit:
+    """Mark the visit's report issued (services/visit_reports.py issues the PDF through it)."""
     visit.status = VisitStatus.REPORT_ISSUED
     visit.report_issued_on = issued_on or timezone.localdate()
-    return visit_save(visit=visit, user=user, reason="Visit report issued")
+    return visit_save(visit=visit, user=user, reason=reason or "Visit report issued")
 
 
 def visits_issue_reports(*, visits: Sequence[Visit], user: Actor) -> int:
