@@ -19,6 +19,7 @@ from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.importing.specs.visits import VisitSpec
 from registers.models import ActionItem, Visit, VisitStatus
 from registers.models.action_items import overdue_q as action_overdue_q
+from registers.selectors.visits import this_week_q
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.visits import (
     allowed_statuses,
@@ -45,12 +46,18 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue (planned date passed)"), ("fortnight", "Due in 14 days")]
+        return [
+            ("overdue", "Overdue (planned date passed)"),
+            ("week", "Planned for the rest of this week"),
+            ("fortnight", "Due in 14 days"),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "overdue":
             return queryset.overdue(today=today)
+        if self.value() == "week":
+            return queryset.filter(this_week_q(today=today))
         if self.value() == "fortnight":
             return queryset.filter(
                 status=VisitStatus.PLANNED,
@@ -100,7 +107,6 @@ class VisitAdmin(
     service_write = visits_write
     spec_class = VisitSpec
     form = VisitForm
-    mine_field = "lead_officer"
     list_display = [
         "visit",
         "planned",

@@ -31,6 +31,7 @@ from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
 from registers.models.providers import ApprovalStatus, Provider, Sector
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
+from registers.models.saved_views import SavedView
 from registers.models.settings import RegistrationStatus, Setting, Trend
 from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
 from registers.models.visits import (
@@ -78,6 +79,7 @@ __all__ = [
     "Lot",
     "PortalPermission",
     "ProcurementRoute",
+    "SavedView",
     "Provider",
     "Rag",
     "RegistrationStatus",
