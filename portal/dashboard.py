@@ -39,7 +39,7 @@ CHART_OPTIONS = json.dumps(
         "responsive": True,
         "maintainAspectRatio": False,
         "plugins": {"legend": {"display": True, "position": "bottom"}},
-        "scales": {"y": {"beginAtZero": True}},
+        "scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}},
     }
 )
 
