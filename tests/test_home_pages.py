@@ -241,3 +241,15 @@ def test_contracts_not_publishable_match_the_transparency_check(support, client_
     listed = client.get(reverse("admin:registers_contract_changelist"), {"publishable": "no"})
     assert [c.description for c in listed.context["cl"].result_list] == [""]
     assert Contract.objects.count() == 2
+
+
+def test_the_auditors_recent_changes_are_of_their_own_authority(make_user, client_for):
+    ours = home_authority()
+    theirs = AuthorityFactory(name="Their Council", code="E08000099")
+    auditor = make_user(roles.AUDITOR, username="h_auditor")
+    ours.members.add(auditor)
+    ContractFactory(reference="C-OURS", authority=ours)
+    ContractFactory(reference="C-THEIRS", authority=theirs)
+    home = client_for(auditor).get(reverse("admin:index")).context["home"]
+    changed = " ".join(row["what"] for row in home["trails"][0]["rows"])
+    assert "C-OURS" in changed and "C-THEIRS" not in changed

@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registers import roles
@@ -197,3 +199,31 @@ def test_pinning_and_unpinning_changes_the_sidebar(officer, client_for):
     assert "Later" in sidebar_titles(client)
     client.post(LIST, {"view": view.pk, "do": "unpin"})
     assert "Later" not in sidebar_titles(client)
+
+
+def test_the_my_views_page_and_the_sidebar_cost_the_same_queries_with_many_views(
+    manager, officer, client_for
+):
+    def measure(client) -> tuple[int, int]:
+        counts = []
+        for url in (LIST, reverse("admin:index")):
+            client.get(url)
+            with CaptureQueriesContext(connection) as context:
+                assert client.get(url).status_code == 200
+            counts.append(len(context.captured_queries))
+        return tuple(counts)
+
+    group = Group.objects.get(name=roles.COMMISSIONING_OFFICER)
+    saved_view_create(user=officer, name="Own 0", model="registers.contract", query="", pinned=True)
+    shared = saved_view_create(user=manager, name="Shared 0", model="registers.visit", query="")
+    saved_view_share(user=manager, view=shared, group=group)
+    client = client_for(officer)
+    few = measure(client)
+    for n in range(1, 12):
+        saved_view_create(user=officer, name=f"Own {n}", model="registers.contract", query="")
+        view = saved_view_create(
+            user=manager, name=f"Shared {n}", model="registers.visit", query=""
+        )
+        saved_view_share(user=manager, view=view, group=group)
+    assert measure(client) == few
+    assert max(few) <= 15
