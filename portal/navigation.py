@@ -1,6 +1,11 @@
-"""Sidebar permissions: each item shows only to those who may open it."""
+"""The sidebar: the user's own views, then the registers; each item shows only
+to those who may open it."""
 
 from django.conf import settings
+from django.urls import reverse
+
+from portal.unfold import NAVIGATION
+from registers.selectors.saved_views import list_url, sidebar_views
 
 
 def _can(perm: str):
@@ -30,3 +35,27 @@ def environment(request):
     if settings.DEBUG:
         return ["Development: demo data", "warning"]
     return None
+
+
+def _may_open(user, model_label: str) -> bool:
+    # From the permissions the page has read already: no query.
+    app_label, model_name = model_label.split(".")
+    return any(user.has_perm(f"{app_label}.{action}_{model_name}") for action in ("view", "change"))
+
+
+def sidebar(request):
+    user = request.user
+    # Staff without a role see no list, so have no view to save.
+    if not user.is_active or not user.has_module_perms("registers"):
+        return NAVIGATION
+    items = [
+        {
+            "title": view.name,
+            "icon": view.icon,
+            "link": list_url(view.model, view.query),
+        }
+        for view in sidebar_views(user)
+        if _may_open(user, view.model)
+    ]
+    items.append({"title": "Manage my views", "icon": "tune", "link": reverse("saved_views:list")})
+    return [{"title": "My views", "items": items}, *NAVIGATION]

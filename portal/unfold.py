@@ -18,6 +18,183 @@ def _item(title: str, icon: str, name: str, permission: str, query: str = "") ->
     }
 
 
+# The four registers, as the sidebar lists them under each user's own views.
+NAVIGATION = [
+    {
+        "title": "Approved provider list",
+        "items": [
+            _item(
+                "Providers",
+                "apartment",
+                "admin:registers_provider_changelist",
+                "can_view_providers",
+            ),
+            _item(
+                "Approval reviews",
+                "rule",
+                "admin:registers_provider_changelist",
+                "can_view_providers",
+                "?review=open",
+            ),
+            _item(
+                "Settings to match",
+                "link_off",
+                "admin:registers_setting_changelist",
+                "can_view_settings",
+                "?matched=no",
+            ),
+            _item(
+                "Compliance documents",
+                "verified_user",
+                "admin:registers_compliancedocument_changelist",
+                "can_view_compliance",
+            ),
+            _item(
+                "Documents expiring",
+                "event_busy",
+                "admin:registers_compliancedocument_changelist",
+                "can_view_compliance",
+                "?expiry=30",
+            ),
+        ],
+    },
+    {
+        "title": "Ofsted rating tracker",
+        "items": [
+            _item(
+                "Settings and ratings",
+                "home_work",
+                "admin:registers_setting_changelist",
+                "can_view_settings",
+            ),
+            _item(
+                "Enhanced monitoring",
+                "crisis_alert",
+                "admin:registers_setting_changelist",
+                "can_view_settings",
+                "?enhanced_monitoring=yes",
+            ),
+            _item(
+                "Inspections",
+                "fact_check",
+                "admin:registers_inspection_changelist",
+                "can_view_inspections",
+            ),
+            _item(
+                "Import Ofsted file",
+                "upload_file",
+                "admin:registers_setting_ofsted_import",
+                "can_import_settings",
+            ),
+            _item(
+                "Import runs",
+                "history",
+                "admin:registers_importrun_changelist",
+                "can_view_import_runs",
+            ),
+        ],
+    },
+    {
+        "title": "Contracts register",
+        "items": [
+            _item(
+                "Contracts",
+                "contract",
+                "admin:registers_contract_changelist",
+                "can_view_contracts",
+            ),
+            _item(
+                "Recommissioning due",
+                "event_upcoming",
+                "admin:registers_contract_changelist",
+                "can_view_contracts",
+                "?decision=due",
+            ),
+            _item(
+                "Expiring in 6 months",
+                "hourglass_bottom",
+                "admin:registers_contract_changelist",
+                "can_view_contracts",
+                "?expiring=6",
+            ),
+            _item(
+                "Spot fund applications",
+                "savings",
+                "admin:registers_spotfundapplication_changelist",
+                "can_view_spot_funds",
+            ),
+            _item(
+                "Transparency Code file",
+                "publish",
+                "admin:registers_contract_transparency",
+                "can_export_contracts",
+            ),
+        ],
+    },
+    {
+        "title": "Quality assurance",
+        "items": [
+            _item("My visits", "assignment_ind", "admin:registers_visit_my", "can_view_visits"),
+            _item(
+                "Due and overdue",
+                "notification_important",
+                "admin:registers_visit_due",
+                "can_view_visits",
+            ),
+            _item(
+                "Calendar",
+                "calendar_month",
+                "admin:registers_visit_calendar",
+                "can_view_visits",
+            ),
+            _item(
+                "All visits",
+                "event_note",
+                "admin:registers_visit_changelist",
+                "can_view_visits",
+            ),
+            _item(
+                "Action items",
+                "checklist",
+                "admin:registers_actionitem_changelist",
+                "can_view_action_items",
+            ),
+            _item(
+                "Provider concerns",
+                "report",
+                "admin:registers_concern_changelist",
+                "can_view_concerns",
+            ),
+            _item(
+                "Regulation 44/45 reports",
+                "summarize",
+                "admin:registers_regulationreport_changelist",
+                "can_view_regulation_reports",
+            ),
+            _item(
+                "Placement checks",
+                "fact_check",
+                "admin:registers_placementcheck_changelist",
+                "can_view_placement_checks",
+            ),
+        ],
+    },
+    {
+        "title": "Administration",
+        "items": [
+            _item(
+                "Frameworks",
+                "account_tree",
+                "admin:registers_framework_changelist",
+                "can_view_frameworks",
+            ),
+            _item("Users", "person", "admin:auth_user_changelist", "can_view_users"),
+            _item("Groups", "group", "admin:auth_group_changelist", "can_view_groups"),
+        ],
+    },
+]
+
+
 UNFOLD = {
     "SITE_TITLE": "Commissioning Portal",
     "SITE_HEADER": "Commissioning Portal",
@@ -61,181 +238,7 @@ UNFOLD = {
     "SIDEBAR": {
         "show_search": False,
         "show_all_applications": False,
-        "navigation": [
-            {
-                "title": "Approved provider list",
-                "items": [
-                    _item(
-                        "Providers",
-                        "apartment",
-                        "admin:registers_provider_changelist",
-                        "can_view_providers",
-                    ),
-                    _item(
-                        "Approval reviews",
-                        "rule",
-                        "admin:registers_provider_changelist",
-                        "can_view_providers",
-                        "?review=open",
-                    ),
-                    _item(
-                        "Settings to match",
-                        "link_off",
-                        "admin:registers_setting_changelist",
-                        "can_view_settings",
-                        "?matched=no",
-                    ),
-                    _item(
-                        "Compliance documents",
-                        "verified_user",
-                        "admin:registers_compliancedocument_changelist",
-                        "can_view_compliance",
-                    ),
-                    _item(
-                        "Documents expiring",
-                        "event_busy",
-                        "admin:registers_compliancedocument_changelist",
-                        "can_view_compliance",
-                        "?expiry=30",
-                    ),
-                ],
-            },
-            {
-                "title": "Ofsted rating tracker",
-                "items": [
-                    _item(
-                        "Settings and ratings",
-                        "home_work",
-                        "admin:registers_setting_changelist",
-                        "can_view_settings",
-                    ),
-                    _item(
-                        "Enhanced monitoring",
-                        "crisis_alert",
-                        "admin:registers_setting_changelist",
-                        "can_view_settings",
-                        "?enhanced_monitoring=yes",
-                    ),
-                    _item(
-                        "Inspections",
-                        "fact_check",
-                        "admin:registers_inspection_changelist",
-                        "can_view_inspections",
-                    ),
-                    _item(
-                        "Import Ofsted file",
-                        "upload_file",
-                        "admin:registers_setting_ofsted_import",
-                        "can_import_settings",
-                    ),
-                    _item(
-                        "Import runs",
-                        "history",
-                        "admin:registers_importrun_changelist",
-                        "can_view_import_runs",
-                    ),
-                ],
-            },
-            {
-                "title": "Contracts register",
-                "items": [
-                    _item(
-                        "Contracts",
-                        "contract",
-                        "admin:registers_contract_changelist",
-                        "can_view_contracts",
-                    ),
-                    _item(
-                        "Recommissioning due",
-                        "event_upcoming",
-                        "admin:registers_contract_changelist",
-                        "can_view_contracts",
-                        "?decision=due",
-                    ),
-                    _item(
-                        "Expiring in 6 months",
-                        "hourglass_bottom",
-                        "admin:registers_contract_changelist",
-                        "can_view_contracts",
-                        "?expiring=6",
-                    ),
-                    _item(
-                        "Spot fund applications",
-                        "savings",
-                        "admin:registers_spotfundapplication_changelist",
-                        "can_view_spot_funds",
-                    ),
-                    _item(
-                        "Transparency Code file",
-                        "publish",
-                        "admin:registers_contract_transparency",
-                        "can_export_contracts",
-                    ),
-                ],
-            },
-            {
-                "title": "Quality assurance",
-                "items": [
-                    _item(
-                        "My visits", "assignment_ind", "admin:registers_visit_my", "can_view_visits"
-                    ),
-                    _item(
-                        "Due and overdue",
-                        "notification_important",
-                        "admin:registers_visit_due",
-                        "can_view_visits",
-                    ),
-                    _item(
-                        "Calendar",
-                        "calendar_month",
-                        "admin:registers_visit_calendar",
-                        "can_view_visits",
-                    ),
-                    _item(
-                        "All visits",
-                        "event_note",
-                        "admin:registers_visit_changelist",
-                        "can_view_visits",
-                    ),
-                    _item(
-                        "Action items",
-                        "checklist",
-                        "admin:registers_actionitem_changelist",
-                        "can_view_action_items",
-                    ),
-                    _item(
-                        "Provider concerns",
-                        "report",
-                        "admin:registers_concern_changelist",
-                        "can_view_concerns",
-                    ),
-                    _item(
-                        "Regulation 44/45 reports",
-                        "summarize",
-                        "admin:registers_regulationreport_changelist",
-                        "can_view_regulation_reports",
-                    ),
-                    _item(
-                        "Placement checks",
-                        "fact_check",
-                        "admin:registers_placementcheck_changelist",
-                        "can_view_placement_checks",
-                    ),
-                ],
-            },
-            {
-                "title": "Administration",
-                "items": [
-                    _item(
-                        "Frameworks",
-                        "account_tree",
-                        "admin:registers_framework_changelist",
-                        "can_view_frameworks",
-                    ),
-                    _item("Users", "person", "admin:auth_user_changelist", "can_view_users"),
-                    _item("Groups", "group", "admin:auth_group_changelist", "can_view_groups"),
-                ],
-            },
-        ],
+        # The saved views first, then the registers (portal.navigation.sidebar).
+        "navigation": "portal.navigation.sidebar",
     },
 }

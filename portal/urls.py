@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from registers import second_factor_views, session_views, views
+from registers import saved_view_views, second_factor_views, session_views, views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -37,6 +37,18 @@ urlpatterns = [
         include(([path("", session_views.status, name="status")], "session")),
     ),
     path("webauthn/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
+    path(
+        "admin/saved-views/",
+        include(
+            (
+                [
+                    path("", admin.site.admin_view(saved_view_views.index), name="list"),
+                    path("save/", admin.site.admin_view(saved_view_views.save), name="save"),
+                ],
+                "saved_views",
+            )
+        ),
+    ),
     path("admin/", admin.site.urls),
 ]
 

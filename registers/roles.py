@@ -89,6 +89,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
             "registers.decide_spotfundapplication",
             "registers.assign_visit",
             "registers.revert_history",
+            # Sharing a saved list view with a role (every user saves their own).
+            "registers.share_savedview",
             # Managing per-record permissions through guardian's pages.
             "guardian.view_userobjectpermission",
             "guardian.change_userobjectpermission",

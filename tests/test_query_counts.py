@@ -259,3 +259,26 @@ def test_import_runs_list_in_the_same_few_queries_for_each_role_that_sees_them(
     few = count_queries(client, url)
     make_import_runs(45, user)
     assert count_queries(client, url) == few <= MAX_QUERIES
+
+
+HOME_ROLES = ["manager", "support", "qa1", "officer", "auditor"]
+
+
+@pytest.mark.parametrize("role", HOME_ROLES)
+def test_each_roles_home_page_costs_the_same_few_queries_at_any_volume(role, request, client_for):
+    """The home page's figures and charts are aggregates: a few queries per role,
+    however many records (a user in two of three authorities)."""
+    user = request.getfixturevalue(role)
+    home_authority().members.add(user)
+    AuthorityFactory(name="Second Council", members=[user])
+    AuthorityFactory(name="Third Council")
+    client = client_for(user)
+    records = Records(user)
+    records.grow(3)
+    url = reverse("admin:index")
+    client.get(url)
+    few = count_queries(client, url)
+    records.grow(30)
+    many = count_queries(client, url)
+    print(f"\n{role} home: {few} then {many} queries")
+    assert few == many <= MAX_QUERIES

@@ -10,7 +10,9 @@ from registers.admin.display import FLAG_COLOURS, uk_date
 from registers.admin.permissions import request_cache, request_grants
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
 from registers.importing.specs.action_items import ActionItemSpec
-from registers.models import ActionItem
+from registers.models import ActionItem, Provider
+from registers.selectors.users import mine_q
+from registers.selectors.visits import actions_for_provider
 from registers.services.action_items import (
     action_items_addable,
     action_items_check,
@@ -41,7 +43,27 @@ class MyVisitsActionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(visit__lead_officer=request.user)
+            return queryset.filter(mine_q(ActionItem, request.user))
+        return queryset
+
+
+class ProviderFilter(admin.SimpleListFilter):
+    """The actions about one provider (its settings' visits or its office's), as
+    the home page links to them; offered only once chosen there."""
+
+    title = "provider"
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value or not value.isdigit():
+            return []
+        name = Provider.objects.filter(pk=value).values_list("name", flat=True).first()
+        return [(value, name or "Unknown provider")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return actions_for_provider(queryset, int(self.value()))
         return queryset
 
 
@@ -57,6 +79,7 @@ class ActionItemAdmin(SpreadsheetAdminMixin, RegisterAdmin):
     list_filter = [
         OverdueFilter,
         MyVisitsActionFilter,
+        ProviderFilter,
         "status",
         ("due_date", RangeDateFilter),
     ]

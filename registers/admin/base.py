@@ -40,6 +40,8 @@ class RegisterAdmin(
     warn_unsaved_form = True
     compressed_fields = True
     change_form_template = "registers/admin/change_form.html"
+    # "Save this view" above every register's list (registers/saved_view_views.py).
+    list_before_template = "registers/admin/save_view.html"
     form = RegisterForm
 
     # --- one transaction per page, so follow-on work runs once ----------------

@@ -28,6 +28,7 @@ from registers.permissions import authority_scope, can
 from registers.selectors.contracts import (
     decisions_due,
     ending_within,
+    live_first,
     missing_review_q,
     with_status,
 )
@@ -43,7 +44,10 @@ from registers.services.contracts import (
     contracts_check,
     contracts_write,
 )
-from registers.services.transparency import transparency_missing_fields
+from registers.services.transparency import (
+    contracts_not_publishable,
+    transparency_missing_fields,
+)
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -99,6 +103,19 @@ class ReviewMissingFilter(admin.SimpleListFilter):
         if self.value() != "missing":
             return queryset
         return queryset.filter(missing_review_q(today=timezone.localdate()))
+
+
+class PublishableFilter(admin.SimpleListFilter):
+    title = "Transparency Code"
+    parameter_name = "publishable"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not publishable: a required field is missing")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "no":
+            return queryset
+        return queryset.filter(pk__in=contracts_not_publishable(queryset))
 
 
 class AuthoriseForm(ActionForm):
@@ -205,6 +222,7 @@ class ContractAdmin(
         DecisionDueFilter,
         MineFilter,
         ReviewMissingFilter,
+        PublishableFilter,
         "procurement_route",
         "is_key_contract",
         "department",
@@ -222,7 +240,6 @@ class ContractAdmin(
     ordering = ["end_date", "reference"]
     autocomplete_fields = ["provider", "setting", "lot"]
     inlines = [VariationInline, ReviewInline, DocumentInline]
-    mine_field = "contract_manager"
     readonly_fields = [
         "status_label",
         "decision_due",
@@ -296,12 +313,17 @@ class ContractAdmin(
             default=Value(False),
             output_field=BooleanField(),
         )
+        today = timezone.localdate()
         return (
-            with_status(super().get_queryset(request))
+            with_status(super().get_queryset(request), today=today)
             .annotate(review_missing=review_missing)
             # The record's page shows its supplier and manager: read with it.
             .select_related("provider", "contract_manager")
         )
+
+    def get_ordering(self, request):
+        # Live contracts first (soonest ending first), then the ended and future ones.
+        return [live_first(today=timezone.localdate()), *self.ordering]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

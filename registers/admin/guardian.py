@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from registers.admin.access_trail import recorded_form
+from registers.selectors.users import mine_q
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -14,16 +15,12 @@ class MineFilter(admin.SimpleListFilter):
     title = "responsible"
     parameter_name = "mine"
 
-    def __init__(self, request, params, model, model_admin):
-        self.field = model_admin.mine_field  # e.g. "lead_officer"
-        super().__init__(request, params, model, model_admin)
-
     def lookups(self, request, model_admin):
         return [("yes", "Mine")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(**{self.field: request.user})
+            return queryset.filter(mine_q(queryset.model, request.user))
         return queryset
 
 

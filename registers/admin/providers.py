@@ -19,6 +19,7 @@ from registers.models import ApprovalStatus, ComplianceDocument, Contract, Provi
 from registers.permissions import authority_scope
 from registers.selectors.compliance import provider_compliance_gaps
 from registers.selectors.contracts import live_contract_count
+from registers.selectors.providers import approval_review_open_q
 from registers.services.providers import (
     provider_approval_allowed,
     provider_change_approval,
@@ -106,7 +107,7 @@ class ApprovalReviewFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "open":
-            return queryset.filter(approval_review_required=True)
+            return queryset.filter(approval_review_open_q())
         return queryset
 
 

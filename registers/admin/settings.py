@@ -31,7 +31,9 @@ from registers.selectors.regulation_reports import (
 from registers.selectors.settings import (
     in_use_q,
     is_stale,
+    rating_q,
     stale_q,
+    to_match_q,
     with_in_use,
     with_next_visit,
 )
@@ -53,11 +55,7 @@ class RatingFilter(admin.SimpleListFilter):
         return [(j.value, j.label) for j in RATINGS] + [("none", "Not yet inspected")]
 
     def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(current_rating="")
-        if self.value():
-            return queryset.filter(current_rating=self.value())
-        return queryset
+        return queryset.filter(rating_q(self.value())) if self.value() else queryset
 
 
 class TrendFilter(admin.SimpleListFilter):
@@ -121,7 +119,7 @@ class MatchingFilter(admin.SimpleListFilter):
         return [("no", "No provider yet: listed for matching")]
 
     def queryset(self, request, queryset):
-        return queryset.filter(provider__isnull=True) if self.value() == "no" else queryset
+        return queryset.filter(to_match_q()) if self.value() == "no" else queryset
 
 
 class InspectionInline(EditableTabularInline):

@@ -27,6 +27,7 @@ from registers.importing.specs.visits import VisitSpec
 from registers.models import ActionItem, Visit, VisitStatus
 from registers.models.action_items import overdue_q as action_overdue_q
 from registers.selectors.visit_reports import reports_issued_expression, with_response_overdue
+from registers.selectors.visits import this_week_q
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.visits import (
     allowed_statuses,
@@ -53,12 +54,18 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue (planned date passed)"), ("fortnight", "Due in 14 days")]
+        return [
+            ("overdue", "Overdue (planned date passed)"),
+            ("week", "Planned for the rest of this week"),
+            ("fortnight", "Due in 14 days"),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "overdue":
             return queryset.overdue(today=today)
+        if self.value() == "week":
+            return queryset.filter(this_week_q(today=today))
         if self.value() == "fortnight":
             return queryset.filter(
                 status=VisitStatus.PLANNED,
@@ -112,7 +119,6 @@ class VisitAdmin(
     form = VisitForm
     action_pages = VISIT_REPORT_PAGES
     actions_detail = ("report_preview",)
-    mine_field = "lead_officer"
     list_display = [
         "visit",
         "planned",

@@ -41,6 +41,7 @@ from registers.models.placement_checks import (
 )
 from registers.models.providers import ApprovalStatus, Provider, Sector
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
+from registers.models.saved_views import SavedView
 from registers.models.settings import RegistrationStatus, Setting, Trend
 from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
 from registers.models.visit_reports import VisitReport
@@ -97,6 +98,7 @@ __all__ = [
     "PlacementType",
     "PortalPermission",
     "ProcurementRoute",
+    "SavedView",
     "Provider",
     "Rag",
     "RegistrationStatus",

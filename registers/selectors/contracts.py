@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -66,18 +67,42 @@ def with_status(queryset: QuerySet[Contract] | None = None, *, today: date | Non
 CLOSED_STATUSES = (ContractStatus.TERMINATED, ContractStatus.AWAITING_AUTHORISATION)
 
 
-def decisions_due(queryset: QuerySet[Contract], *, today: date, within_months: int):
+def decisions_due_q(*, today: date, within_months: int) -> Q:
     """Contracts (annotated by with_status) whose recommissioning decision is
     overdue or falls within ``within_months``, and that have not ended."""
-    return queryset.filter(
-        decision_due_date__lte=add_months(today, within_months), end_date__gte=today
-    ).exclude(status__in=CLOSED_STATUSES)
+    return Q(decision_due_date__lte=add_months(today, within_months), end_date__gte=today) & ~Q(
+        status__in=CLOSED_STATUSES
+    )
+
+
+def decisions_due(queryset: QuerySet[Contract], *, today: date, within_months: int):
+    return queryset.filter(decisions_due_q(today=today, within_months=within_months))
+
+
+def ending_within_q(*, today: date, months: int) -> Q:
+    """Contracts (annotated by with_status) ending within ``months``, not closed."""
+    return Q(end_date__gte=today, end_date__lte=add_months(today, months)) & ~Q(
+        status__in=CLOSED_STATUSES
+    )
 
 
 def ending_within(queryset: QuerySet[Contract], *, today: date, months: int):
-    return queryset.filter(end_date__gte=today, end_date__lte=add_months(today, months)).exclude(
-        status__in=CLOSED_STATUSES
-    )
+    return queryset.filter(ending_within_q(today=today, months=months))
+
+
+def awaiting_authorisation_q() -> Q:
+    """Spot purchases waiting for a Head of Service's or Director's authorisation
+    (contracts annotated by with_status)."""
+    return Q(status=ContractStatus.AWAITING_AUTHORISATION)
+
+
+def live_first(*, today: date) -> OrderBy:
+    """An ordering that puts live contracts before the ended and future ones."""
+    return Case(
+        When(live_contract_q(today=today), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    ).asc()
 
 
 def contract_status(*, contract: Contract, today: date | None = None) -> str:

@@ -10,12 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from registers.models import Provider
 from registers.validators import COMPANY_RE, normalise_company_number, normalise_provider_name
 
 CHUNK = 5000
+
+
+def approval_review_open_q() -> Q:
+    """Providers whose approval is under review (an Ofsted judgement or a concern opened it)."""
+    return Q(approval_review_required=True)
 
 
 @dataclass(frozen=True)

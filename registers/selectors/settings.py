@@ -65,6 +65,16 @@ def in_use_q(*, today: date) -> Q:
     return approved | Q(Exists(live_contract))
 
 
+def rating_q(rating: str) -> Q:
+    """Settings whose current rating is ``rating`` ("none": not yet inspected)."""
+    return Q(current_rating="" if rating == "none" else rating)
+
+
+def to_match_q() -> Q:
+    """Settings with no known provider yet, listed for matching."""
+    return Q(provider__isnull=True)
+
+
 def monitored_for_q(*, authority_ids) -> Q:
     """Settings under enhanced monitoring for any of these authorities (each
     council carries its own flag for the settings it uses)."""

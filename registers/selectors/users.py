@@ -9,6 +9,19 @@ from registers.roles import COMMISSIONING_OFFICER, MANAGER, QA_OFFICER
 
 BY_NAME = ("first_name", "last_name", "username")
 
+# "Mine": the field naming the person responsible for a record, per model.
+MINE_FIELDS = {
+    "contract": "contract_manager",
+    "visit": "lead_officer",
+    "actionitem": "visit__lead_officer",
+}
+
+
+def mine_q(model, user) -> Q:
+    """The records ``user`` is responsible for: contracts they manage, visits
+    they lead, the actions of those visits."""
+    return Q(**{MINE_FIELDS[model._meta.model_name]: user})
+
 
 def active_users_in(*roles: str, authority_ids=None) -> QuerySet:
     """Active users holding any of ``roles``, each once, by name; with

@@ -4,13 +4,43 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from registers.models import ActionItem, Judgement, Setting, Visit, VisitStatus
 from registers.models.inspections import JUDGEMENT_RANK
 from registers.permissions import owned_by
 from registers.selectors.regulation_reports import with_reg44_missing_run
 from registers.selectors.settings import in_use_q, with_next_visit
+
+# Visits that took place (report issued or not), and those held or to be held.
+DONE_STATUSES = (VisitStatus.COMPLETED, VisitStatus.REPORT_ISSUED)
+NOT_CANCELLED = (VisitStatus.PLANNED, VisitStatus.COMPLETED, VisitStatus.REPORT_ISSUED)
+
+
+def week_end(today: date) -> date:
+    """The Sunday closing ``today``'s week (weeks start on Monday)."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+def this_week_q(*, today: date) -> Q:
+    """Visits planned for the rest of this week (today to Sunday), not yet done."""
+    return Q(status=VisitStatus.PLANNED, planned_date__gte=today, planned_date__lte=week_end(today))
+
+
+def awaiting_report_q() -> Q:
+    """Visits completed whose report has not been issued yet."""
+    return Q(status=VisitStatus.COMPLETED)
+
+
+def action_provider():
+    """The provider an action item concerns: its visit's setting's, or the
+    provider whose office was visited."""
+    return Coalesce("visit__setting__provider", "visit__provider")
+
+
+def actions_for_provider(queryset: QuerySet[ActionItem], provider_id) -> QuerySet[ActionItem]:
+    return queryset.alias(concerns_provider=action_provider()).filter(concerns_provider=provider_id)
 
 
 def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
@@ -21,14 +51,14 @@ def visits_for_officer(*, user, today: date) -> dict[str, list[Visit]]:
         .select_related("setting", "provider")
         .order_by("planned_date")
     )
-    week_end = today + timedelta(days=6 - today.weekday())
+    end = week_end(today)
     upcoming = [v for v in planned if not v.is_overdue]
     return {
         "overdue": [v for v in planned if v.is_overdue],
-        "this_week": [v for v in upcoming if v.planned_date <= week_end],
-        "later": [v for v in upcoming if v.planned_date > week_end][:50],
+        "this_week": [v for v in upcoming if v.planned_date <= end],
+        "later": [v for v in upcoming if v.planned_date > end][:50],
         "awaiting_report": list(
-            owned_by(user, Visit.objects.filter(lead_officer=user, status=VisitStatus.COMPLETED))
+            owned_by(user, Visit.objects.filter(awaiting_report_q(), lead_officer=user))
             .select_related("setting", "provider")
             .order_by("actual_date")
         ),

@@ -40,6 +40,7 @@ from registers.services.frameworks import framework_save, lot_save
 from registers.services.inspections import inspections_check, inspections_write
 from registers.services.monitoring import QUEUE
 from registers.services.providers import providers_check, providers_write
+from registers.services.saved_views import saved_view_create, saved_view_share
 from registers.services.settings import settings_check, settings_write
 from registers.services.spot_funds import (
     spot_fund_decide,
@@ -188,6 +189,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
             _apply_for_funds(spec, users=users)
         shared = _second_council(rng, contracts, users=users, today=today)
         placement_checks = build_placement_checks(providers=providers, users=users, today=today)
+        _saved_views(users=users)
     outcome = unit.results.get(QUEUE)
     risk_visits = len(outcome.visits_created) if outcome else 0
     counts = {
@@ -231,6 +233,26 @@ def _issue_visit_reports(visits: list, *, users, today: date) -> int:
                 today=today,
             )
     return len(completed)
+
+
+def _saved_views(*, users) -> None:
+    """A view the manager shares with the commissioning officers, and one the officer pinned."""
+    view = saved_view_create(
+        user=users["manager"],
+        name="Key contracts ending within a year",
+        model="registers.contract",
+        query="is_key_contract__exact=1&expiring=12",
+        pinned=True,
+    )
+    officers = Group.objects.get(name=roles.COMMISSIONING_OFFICER)
+    saved_view_share(user=users["manager"], view=view, group=officers)
+    saved_view_create(
+        user=users["officer"],
+        name="My spot purchases",
+        model="registers.contract",
+        query="mine=yes&procurement_route__exact=spot_purchase",
+        pinned=True,
+    )
 
 
 def _raise_concern(spec: demo_activity.ConcernSpec, *, users, today: date) -> None:

@@ -165,3 +165,13 @@ def transparency_authority(*, code: str) -> int:
     if found is None:
         raise LookupError(f"No authority has the code or name {code!r}.")
     return found.pk
+
+
+def contracts_not_publishable(queryset: QuerySet[Contract]) -> list[int]:
+    """The ids of the contracts of ``queryset`` the Code requires published that
+    lack a field it requires (transparency_missing_fields): one query."""
+    return [
+        contract.pk
+        for contract in queryset.select_related("provider")
+        if transparency_missing_fields(contract=contract)
+    ]
