@@ -335,3 +335,10 @@ COMPLIANCE_EXPIRY_WINDOWS = (30, 60, 90)
 COMPLIANCE_DIGEST_DAYS = 30
 # Regulation 45 quality reviews: flagged when the latest period ended longer ago than this.
 REG45_OVERDUE_MONTHS = 6
+
+# Brokerage (seed 004): the address providers' personal links start with, working
+# days they have to respond, and how often one address or link may ask.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+REFERRAL_RESPONSE_DAYS = env.int("REFERRAL_RESPONSE_DAYS", default=5)
+REFERRAL_URGENT_RESPONSE_DAYS = env.int("REFERRAL_URGENT_RESPONSE_DAYS", default=2)
+RESPOND_RATE_LIMIT = env.int("RESPOND_RATE_LIMIT", default=30)  # requests per 10 minutes

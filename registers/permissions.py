@@ -36,6 +36,7 @@ PARENTS = {
     "contractvariation": "contract",
     "contractreview": "contract",
     "contractdocument": "contract",
+    "referralschedule": "referral",
 }
 
 
@@ -80,6 +81,8 @@ OWNED = {
     "contractreview": "contract__authority",
     "contractdocument": "contract__authority",
     "actionitem": "visit__authority",
+    "referral": "authority",
+    "referralschedule": "referral__authority",
 }
 OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
 

@@ -14,6 +14,7 @@ from registers.admin import (  # noqa: F401
     import_runs,
     inspections,
     providers,
+    referrals,
     security,
     settings,
     spot_funds,

@@ -2,6 +2,8 @@ from registers.models.access import (
     ContractGroupObjectPermission,
     ContractUserObjectPermission,
     PortalPermission,
+    ReferralGroupObjectPermission,
+    ReferralUserObjectPermission,
     ReminderLog,
     VisitGroupObjectPermission,
     VisitUserObjectPermission,
@@ -30,6 +32,22 @@ from registers.models.import_jobs import ImportJob, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
 from registers.models.providers import ApprovalStatus, Provider, Sector
+from registers.models.referral_rounds import (
+    ReferralInvitation,
+    ReferralResponse,
+    ReferralRound,
+    ResponseAnswer,
+    ResponseChannel,
+    RoundKind,
+)
+from registers.models.referrals import (
+    AgeBand,
+    Referral,
+    ReferralSchedule,
+    ReferralStatus,
+    ServiceType,
+    Weekday,
+)
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
 from registers.models.settings import RegistrationStatus, Setting, Trend
 from registers.models.spot_funds import FundApplicantKind, FundStatus, SpotFundApplication
@@ -42,6 +60,20 @@ from registers.models.visits import (
 )
 
 __all__ = [
+    "Weekday",
+    "ServiceType",
+    "RoundKind",
+    "ResponseChannel",
+    "ResponseAnswer",
+    "ReferralUserObjectPermission",
+    "ReferralStatus",
+    "ReferralSchedule",
+    "ReferralRound",
+    "ReferralResponse",
+    "ReferralInvitation",
+    "ReferralGroupObjectPermission",
+    "Referral",
+    "AgeBand",
     "AccessEvent",
     "AccessEventKind",
     "ActionItem",
