@@ -79,6 +79,8 @@ def _perms(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
 VIEW_EVERYTHING = _perms(("view",), REGISTER_MODELS) | _perms(("view",), HISTORY_MODELS)
 VIEW_REFERRALS = _perms(("view",), REFERRAL_MODELS + REFERRAL_HISTORY)
 RECORD_RESPONSES = "registers.respond_referral"
+# QA officers see the awarded placements of the settings they visit, no other referral.
+VIEW_PLACEMENTS = "registers.view_placements_referral"
 # Who imported what, and what it changed: for those who import, and for audit.
 IMPORT_RUNS = "registers.view_importrun"
 
@@ -122,7 +124,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     ),
     QA_OFFICER: VIEW_EVERYTHING
     | _perms(("add", "change"), QA_OFFICER_RECORDS)
-    | {"registers.add_visit", "registers.add_concern"},
+    | {"registers.add_visit", "registers.add_concern", VIEW_PLACEMENTS},
     # Brokerage is a commissioning officer's job: they change the referrals they own.
     COMMISSIONING_OFFICER: VIEW_EVERYTHING
     | VIEW_REFERRALS

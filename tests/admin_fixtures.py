@@ -11,6 +11,7 @@ from tests.factories import (
     InspectionFactory,
     LotFactory,
     ProviderFactory,
+    ReferralFactory,
     RegulationReportFactory,
     SettingFactory,
     SpotFundFactory,
@@ -33,6 +34,8 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
     fund = SpotFundFactory()
     document = ComplianceDocumentFactory(provider=provider)
     regulation_report = RegulationReportFactory(setting=setting)
+    # A brokerage referral on the lot, its allocated worker the given manager.
+    referral = ReferralFactory(lot=lot, **({"allocated_worker": manager} if manager else {}))
     run = ImportRun.objects.create(
         file_name="providers.csv",
         kind="Ofsted provider-level file",
@@ -66,4 +69,5 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
         "compliancedocument": document,
         "compliancedocumentkind": document.kind,
         "regulationreport": regulation_report,
+        "referral": referral,
     }

@@ -30,6 +30,7 @@ from registers.selectors.referrals import (
     referrals_awaiting_agreement,
     referrals_past_deadline_without_offer,
 )
+from registers.services.daily import daily_jobs_run
 from registers.services.referral_awards import (
     referral_award,
     referral_reopen,
@@ -47,6 +48,7 @@ from registers.services.referral_rounds import (
 )
 from registers.services.referrals import (
     referral_approve,
+    referral_not_placed,
     referral_save,
     referral_schedule_save,
     referral_send_check,
@@ -474,3 +476,37 @@ def test_withdrawal_needs_a_reason_and_closes_the_links(brokerage):
 def test_expiry_is_a_datetime(brokerage):
     round_ = sent(brokerage)
     assert isinstance(round_.invitations.first().expires_at, datetime)
+
+
+# --- the daily job -------------------------------------------------------------------
+
+
+def test_the_daily_job_reminds_of_deadlines_today_once_and_closes_past_ones(
+    brokerage, django_capture_on_commit_callbacks
+):
+    round_ = sent(brokerage)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        daily_jobs_run(today=round_.deadline)
+        daily_jobs_run(today=round_.deadline)
+    reminders = [m for m in mail.outbox if m.to == ["broker@c.gov.uk"]]
+    assert len(reminders) == 1 and brokerage["referral"].number in reminders[0].body
+    assert brokerage["referral"].status == ReferralStatus.SENT
+    with django_capture_on_commit_callbacks(execute=True):
+        daily_jobs_run(today=round_.deadline + timedelta(days=1))
+    brokerage["referral"].refresh_from_db()
+    assert brokerage["referral"].status == ReferralStatus.CLOSED
+
+
+def test_the_worker_hears_when_a_referral_is_not_placed(
+    brokerage, django_capture_on_commit_callbacks
+):
+    round_ = sent(brokerage)
+    close(brokerage, round_)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_not_placed(
+            referral=brokerage["referral"], user=brokerage["officer"], reason="No provider"
+        )
+    assert [m.to for m in mail.outbox] == [["broker@c.gov.uk"]]
+    assert "not placed" in mail.outbox[0].subject

@@ -15,16 +15,19 @@ from registers.admin.base import RegisterAdmin
 from registers.admin.display import pounds, uk_date
 from registers.admin.inlines import InlineMixin
 from registers.admin.permissions import request_cache
-from registers.admin.referral_pages import REFERRAL_PAGES, offers_table
+from registers.admin.referral_pages import REFERRAL_PAGES
 from registers.dates import is_working_day
 from registers.models import (
+    Lot,
     Referral,
     ReferralInvitation,
     ReferralSchedule,
     ReferralStatus,
 )
-from registers.permissions import authority_scope
+from registers.permissions import authority_scope, owned_by
+from registers.roles import VIEW_PLACEMENTS
 from registers.selectors.referrals import (
+    qa_visited_placements,
     referrals_awaiting_agreement,
     referrals_awaiting_responses,
     referrals_past_deadline_without_offer,
@@ -34,6 +37,7 @@ from registers.services.referral_awards import referral_agreement_pdf
 from registers.services.referrals import (
     referral_schedule_check,
     referral_schedule_write,
+    referral_worker_editable,
     referrals_check,
     referrals_write,
 )
@@ -129,7 +133,6 @@ class ReferralAdmin(ActionPagesMixin, RegisterAdmin):
         "contract_link",
         "ended_reason",
         "rounds_summary",
-        "offers",
     ]
     fieldsets = [
         (
@@ -158,7 +161,6 @@ class ReferralAdmin(ActionPagesMixin, RegisterAdmin):
                 "fields": [
                     ("status", "response_deadline"),
                     "rounds_summary",
-                    "offers",
                     ("awarded_provider", "contract_link"),
                     "award_reason",
                     "ended_reason",
@@ -187,7 +189,37 @@ class ReferralAdmin(ActionPagesMixin, RegisterAdmin):
         return response
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("lot__framework")
+        # The list's columns and the record's page read these with the referral.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "lot__framework", "allocated_worker", "approved_by", "awarded_provider", "contract"
+            )
+        )
+
+    # --- QA officers: the awarded placements at the settings they visit ----------------
+
+    def _placements_only(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active
+            and user.has_perm(VIEW_PLACEMENTS)
+            and not user.has_perm("registers.view_referral")
+            and not self.has_object_grants(request, ("view", "change"))
+        )
+
+    def visible(self, request, queryset):
+        if self._placements_only(request):
+            return qa_visited_placements(owned_by(request.user, queryset), user=request.user)
+        return super().visible(request, queryset)
+
+    def has_view_permission(self, request, obj=None):
+        if super().has_view_permission(request, obj):
+            return True
+        if not self._placements_only(request):
+            return False
+        return obj is None or self.visible(request, Referral.objects.filter(pk=obj.pk)).exists()
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -196,7 +228,16 @@ class ReferralAdmin(ActionPagesMixin, RegisterAdmin):
             initial.setdefault(name, "None")
         return initial
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not referral_worker_editable(user=request.user):
+            readonly.append("allocated_worker")
+        return readonly
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lot":
+            # Shared framework lots, each named with its framework: one query.
+            kwargs["queryset"] = Lot.objects.select_related("framework")
         if db_field.name == "allocated_worker":
             kwargs["queryset"] = request_cache(
                 request,
@@ -271,12 +312,6 @@ class ReferralAdmin(ActionPagesMixin, RegisterAdmin):
             ),
         )
         return format_html("<ul>{}</ul>", rows) if rows else "Not sent yet."
-
-    @display(description="Offers, side by side")
-    def offers(self, obj):
-        if obj.pk is None or obj.status in (ReferralStatus.DRAFT, ReferralStatus.APPROVED):
-            return "-"
-        return offers_table(obj)
 
 
 def _answer(invitation) -> str:

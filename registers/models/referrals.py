@@ -146,6 +146,7 @@ class Referral(models.Model):
         permissions = [
             ("approve_referral", "Can approve referrals (manager)"),
             ("respond_referral", "Can record providers' responses to referrals"),
+            ("view_placements_referral", "Can see awarded placements at settings one visits"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -33,11 +33,41 @@ def referral_candidates(*, referral: Referral, kind: str) -> QuerySet:
     return providers.distinct().order_by("name")
 
 
+MEMO = "_brokerage_memo"
+
+
+def _memo(referral: Referral, key: str, compute):
+    """Answers a page asks many times of one referral (each action button asks
+    which round is current): kept on the instance until referral_forget."""
+    memo = referral.__dict__.setdefault(MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def referral_forget(referral: Referral) -> None:
+    """Called by every write that changes a referral's rounds, responses or status."""
+    referral.__dict__.pop(MEMO, None)
+
+
 def referral_current_round(*, referral: Referral) -> ReferralRound | None:
-    return referral.rounds.order_by("-number").first()
+    if referral.pk is None:
+        return None
+    return _memo(referral, "round", lambda: referral.rounds.order_by("-number").first())
+
+
+def referral_has_offer(*, referral: Referral) -> bool:
+    """Whether the current round has a positive response."""
+
+    def compute() -> bool:
+        current = referral_current_round(referral=referral)
+        return current is not None and positive_responses(round=current).exists()
+
+    return _memo(referral, "offer", compute)
 
 
 def referral_hours_per_week(*, referral: Referral) -> Decimal:
+    # Not memoised: the schedule changes through its own inline rows.
     return referral.schedule.aggregate(total=Sum("hours"))["total"] or Decimal(0)
 
 

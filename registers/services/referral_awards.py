@@ -10,12 +10,9 @@ worker is told each outcome by email, after commit.
 import logging
 from datetime import date
 from decimal import Decimal
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from registers.models import (
@@ -36,7 +33,7 @@ from registers.selectors.referrals import (
 )
 from registers.services.contract_records import contract_document_save
 from registers.services.contracts import contract_save, contract_terminate
-from registers.services.emails import email_enqueue
+from registers.services.referral_emails import referral_worker_notify
 from registers.services.referrals import referral_set_status
 from registers.services.units import write_unit
 
@@ -114,30 +111,8 @@ def referral_award(
             award_reason=reason.strip(),
             contract=contract,
         )
-        _tell_worker(referral, outcome=f"awarded to {provider}")
+        referral_worker_notify(referral=referral, outcome=f"awarded to {provider}")
     return contract
-
-
-def _tell_worker(referral: Referral, *, outcome: str) -> None:
-    worker = referral.allocated_worker
-    if not worker.email:
-        return
-    body = render_to_string(
-        "registers/email/referral_outcome.txt", {"referral": referral, "outcome": outcome}
-    )
-    transaction.on_commit(
-        partial(
-            email_enqueue,
-            subject=f"Referral {referral.number}: {outcome}",
-            body=body,
-            recipients=[worker.email],
-        )
-    )
-
-
-def referral_not_placed_notify(*, referral: Referral) -> None:
-    """Told when a referral ends unplaced (called by the ending path)."""
-    _tell_worker(referral, outcome="no provider could be found")
 
 
 # --- Part C ---------------------------------------------------------------------------
@@ -214,7 +189,7 @@ def referral_signed_copy_upload(
                 status=ReferralStatus.AGREED,
                 reason="Placement agreed: both signed copies received",
             )
-            _tell_worker(referral, outcome="placement agreed")
+            referral_worker_notify(referral=referral, outcome="placement agreed")
     return document
 
 
@@ -256,5 +231,7 @@ def referral_reopen(
             award_reason="",
             contract=None,
         )
-        _tell_worker(referral, outcome="reopened: the provider can no longer deliver")
+        referral_worker_notify(
+            referral=referral, outcome="reopened: the provider can no longer deliver"
+        )
     return referral

@@ -33,9 +33,10 @@ from registers.models import (
 from registers.models.referral_rounds import OFF_FRAMEWORK_ROUNDS, ROUND_ORDER, hash_token
 from registers.permissions import Actor, has_perm
 from registers.selectors.referrals import (
-    positive_responses,
     referral_candidates,
     referral_current_round,
+    referral_forget,
+    referral_has_offer,
     referral_hours_per_week,
     referrals_due_to_close,
 )
@@ -74,7 +75,7 @@ def link_expiry(deadline: date) -> datetime:
 def referral_next_round_kind(*, referral: Referral) -> str | None:
     """The seed's order: framework, off framework, revised on, revised off; None after."""
     current = referral_current_round(referral=referral)
-    if current is None or positive_responses(round=current).exists():
+    if current is None or referral_has_offer(referral=referral):
         # A first send, or a placement reopened after an award: the framework first.
         return RoundKind.FRAMEWORK
     position = ROUND_ORDER.index(current.kind)
@@ -91,13 +92,8 @@ def referral_send_allowed(*, referral: Referral, user: Actor) -> bool:
     return (
         referral.status == ReferralStatus.CLOSED
         and referral_next_round_kind(referral=referral) in OFF_FRAMEWORK_ROUNDS
-        and not _has_offer(referral)
+        and not referral_has_offer(referral=referral)
     )
-
-
-def _has_offer(referral: Referral) -> bool:
-    current = referral_current_round(referral=referral)
-    return current is not None and positive_responses(round=current).exists()
 
 
 def referral_send(
@@ -284,6 +280,7 @@ def response_record(
     response.channel = channel
     response.recorded_by = user
     how = ResponseChannel(channel).label.lower()
+    referral_forget(referral)
     with write_unit(user=user):
         record_changes(
             [change],
@@ -320,7 +317,7 @@ def referral_close_responses(
 def referrals_close_due(*, today: date) -> int:
     """The daily job: close every round whose deadline has passed."""
     closed = 0
-    for referral in referrals_due_to_close(today=today):
+    for referral in referrals_due_to_close(today=today).select_related("allocated_worker"):
         referral_set_status(
             referral=referral,
             user=None,
@@ -335,7 +332,7 @@ def referral_revise_allowed(*, referral: Referral, user: Actor) -> bool:
     return (
         referral.status == ReferralStatus.CLOSED
         and referral_next_round_kind(referral=referral) == RoundKind.REVISED_FRAMEWORK
-        and not _has_offer(referral)
+        and not referral_has_offer(referral=referral)
         and has_perm(user, "registers.change_referral", referral)
     )
 

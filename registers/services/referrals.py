@@ -19,12 +19,13 @@ from registers.changes import Change, ErrorCollector, Refusal, change_from, rais
 from registers.models import Referral, ReferralInvitation, ReferralSchedule, ReferralStatus
 from registers.models.referrals import REQUIRED_TEXT
 from registers.permissions import Actor, has_perm
-from registers.selectors.referrals import referral_hours_per_week
+from registers.selectors.referrals import referral_forget, referral_hours_per_week
 from registers.selectors.users import contract_manager_candidates
 from registers.services.access import move_change_permission
 from registers.services.authorities import staff_membership_check
 from registers.services.checks import check_basics
 from registers.services.recording import log_write, record_changes, save_one
+from registers.services.referral_emails import referral_worker_notify
 from registers.services.units import write_unit
 from registers.validators import POSTCODE_IN_TEXT_RE
 
@@ -50,74 +51,14 @@ PART_A = (
     "urgent",
 )
 # Words a capital letter does not make a name: family roles, days, months, places' kinds.
-NOT_NAMES = frozenset(
-    [
-        "mum",
-        "dad",
-        "mother",
-        "father",
-        "carer",
-        "carers",
-        "sibling",
-        "siblings",
-        "brother",
-        "sister",
-        "nan",
-        "nana",
-        "grandma",
-        "grandad",
-        "grandmother",
-        "grandfather",
-        "aunt",
-        "uncle",
-        "child",
-        "parent",
-        "parents",
-        "family",
-        "school",
-        "none",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "term",
-        "holiday",
-        "holidays",
-        "bank",
-        "send",
-        "sen",
-        "ehcp",
-        "asd",
-        "adhd",
-        "autism",
-        "the",
-        "and",
-        "but",
-        "if",
-        "he",
-        "she",
-        "they",
-        "his",
-        "her",
-        "their",
-        "we",
-    ]
+_NOT_NAMES_TEXT = (
+    "mum dad mother father carer carers sibling siblings brother sister nan nana grandma "
+    "grandad grandmother grandfather aunt uncle child parent parents family school none "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december term holiday holidays bank "
+    "send sen ehcp asd adhd autism the and but if he she they his her their we"
 )
+NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 WORD_RE = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,})\b", re.MULTILINE)
 TITLE_NAME_RE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+")
 # Two capitalised words together ("Sarah Jones"), even at the start of a sentence.
@@ -136,6 +77,11 @@ def _names_in(text: str) -> set[str]:
     return found
 
 
+def referral_worker_editable(*, user: Actor) -> bool:
+    """Who hands a referral to another worker: managers, not the officer who holds it."""
+    return has_perm(user, "registers.change_referral")
+
+
 def referrals_check(*, changes: Sequence[Change[Referral]], user: Actor, **_) -> list[Refusal]:
     errors = ErrorCollector()
     check_basics(
@@ -152,9 +98,14 @@ def referrals_check(*, changes: Sequence[Change[Referral]], user: Actor, **_) ->
     candidates = (
         set(contract_manager_candidates().values_list("pk", flat=True)) if new_workers else set()
     )
+    may_hand_over = referral_worker_editable(user=user)
     for change in changes:
         referral = change.obj
-        if change in new_workers and referral.allocated_worker_id not in candidates:
+        if not change.is_new and change.changed("allocated_worker") and not may_hand_over:
+            errors.add(
+                change, "Only a manager hands a referral to another worker.", "allocated_worker"
+            )
+        elif change in new_workers and referral.allocated_worker_id not in candidates:
             errors.add(
                 change,
                 f"{referral.allocated_worker} is not an active commissioning officer or manager.",
@@ -204,6 +155,7 @@ def referral_save(*, referral: Referral, user: Actor, reason: str = "") -> Refer
 def _transition(referral: Referral, *, user: Actor, reason: str, **values) -> Referral:
     change = change_from(referral)
     change.context["action_permitted"] = True
+    referral_forget(referral)
     for name, value in values.items():
         setattr(referral, name, value)
     raise_first(referrals_check(changes=[change], user=user))
@@ -368,6 +320,7 @@ def _end(referral: Referral, *, user: Actor, reason: str, status: str) -> Referr
     label = ReferralStatus(status).label
     with write_unit(user=user):
         referral_links_revoke(referral=referral, user=user, reason=f"Referral {label.lower()}")
+        referral_worker_notify(referral=referral, outcome=label.lower())
         return _transition(
             referral, user=user, reason=f"{label}: {reason}", status=status, ended_reason=reason
         )
