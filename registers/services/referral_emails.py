@@ -5,15 +5,24 @@ import logging
 from datetime import date
 from functools import partial
 
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from registers.models import Referral
 from registers.selectors.referrals import referrals_deadline_today
 from registers.services.emails import email_enqueue
 from registers.services.reminders import reminder_claim
+from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
+
+
+def referral_email_after_commit(*, subject: str, body: str, recipients: list[str]) -> None:
+    """Queue an email once the change commits; none while the demo is seeded."""
+    with write_unit(user=None) as unit:
+        if not unit.quiet:
+            unit.after_commit(
+                partial(email_enqueue, subject=subject, body=body, recipients=recipients)
+            )
 
 
 def referral_worker_notify(*, referral: Referral, outcome: str) -> None:
@@ -24,13 +33,8 @@ def referral_worker_notify(*, referral: Referral, outcome: str) -> None:
     body = render_to_string(
         "registers/email/referral_outcome.txt", {"referral": referral, "outcome": outcome}
     )
-    transaction.on_commit(
-        partial(
-            email_enqueue,
-            subject=f"Referral {referral.number}: {outcome}",
-            body=body,
-            recipients=[worker.email],
-        )
+    referral_email_after_commit(
+        subject=f"Referral {referral.number}: {outcome}", body=body, recipients=[worker.email]
     )
 
 
@@ -49,13 +53,10 @@ def referral_deadline_reminders_send(*, today: date) -> int:
         lines = ["Responses to these referrals close today:", ""]
         lines += [f"- {r.number} (case {r.case_id}): {r.get_service_type_display()}" for r in rows]
         lines += ["", "Open 'Awaiting responses' in the Commissioning Portal's referrals."]
-        transaction.on_commit(
-            partial(
-                email_enqueue,
-                subject=f"Referral responses closing today ({len(rows)})",
-                body="\n".join(lines),
-                recipients=[email],
-            )
+        referral_email_after_commit(
+            subject=f"Referral responses closing today ({len(rows)})",
+            body="\n".join(lines),
+            recipients=[email],
         )
         sent += 1
     return sent

@@ -11,11 +11,9 @@ import logging
 import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings as conf
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -40,8 +38,8 @@ from registers.selectors.referrals import (
     referral_hours_per_week,
     referrals_due_to_close,
 )
-from registers.services.emails import email_enqueue
 from registers.services.recording import log_write, record_changes
+from registers.services.referral_emails import referral_email_after_commit
 from registers.services.referrals import (
     referral_links_revoke,
     referral_send_check,
@@ -158,13 +156,8 @@ def referral_send(
         for provider, token in links:
             if provider.contact_email:
                 subject, body = _invitation_email(referral, round_, token, hours)
-                transaction.on_commit(
-                    partial(
-                        email_enqueue,
-                        subject=subject,
-                        body=body,
-                        recipients=[provider.contact_email],
-                    )
+                referral_email_after_commit(
+                    subject=subject, body=body, recipients=[provider.contact_email]
                 )
     log_write(logger, "referral.sent", user=user, providers=len(chosen), round=round_.number)
     return round_
