@@ -71,7 +71,7 @@ def test_the_page_shows_the_anonymised_referral_only(links):
     assert referral.case_id not in html
     assert not re.search(r"\bQZ\b", html)
     assert "Beta Care" not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_provider_answers_and_changes_their_answer(links):
