@@ -50,6 +50,8 @@ from registers.services.referrals import (
 )
 
 UK_DATES = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"]
+# The comparison reads as a table: left-aligned cells, a rule under each row.
+CELL = "text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #d4d4d8"
 
 
 def offers_table(referral) -> str:
@@ -59,7 +61,10 @@ def offers_table(referral) -> str:
         return "No responses yet."
     rows = format_html_join(
         "",
-        "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "<tr><th scope='row' style='{s}'>{}</th><td style='{s}'>{}</td><td style='{s}'>{}</td>"
+        "<td style='{s}'>{}</td><td style='{s}'>{}</td><td style='{s}'>{}</td></tr>".replace(
+            "{s}", CELL
+        ),
         (
             (
                 offer.provider.name,
@@ -74,11 +79,14 @@ def offers_table(referral) -> str:
         ),
     )
     return format_html(
-        "<table class='w-full'><caption class='sr-only'>Offers side by side</caption>"
-        "<thead><tr><th scope='col'>Provider</th><th scope='col'>Answer</th>"
-        "<th scope='col'>Hourly rate</th><th scope='col'>Cost per week</th>"
-        "<th scope='col'>Start</th><th scope='col'>Ofsted ratings of its settings</th>"
-        "</tr></thead><tbody>{}</tbody></table>",
+        (
+            "<table class='w-full'><caption class='sr-only'>Offers side by side</caption>"
+            "<thead><tr><th scope='col' style='{s}'>Provider</th>"
+            "<th scope='col' style='{s}'>Answer</th><th scope='col' style='{s}'>Hourly rate</th>"
+            "<th scope='col' style='{s}'>Cost per week</th><th scope='col' style='{s}'>Start</th>"
+            "<th scope='col' style='{s}'>Ofsted ratings of its settings</th>"
+            "</tr></thead><tbody>{}</tbody></table>"
+        ).replace("{s}", CELL),
         rows,
     )
 
