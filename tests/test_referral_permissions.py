@@ -156,9 +156,11 @@ def test_a_sent_referrals_days_cannot_change(world, client_for):
     client = client_for(world["owner"])
     data = change_form_data(client.get(url("change", referral)))
     data["schedule-0-hours"] = "9"
-    response = client.post(url("change", referral), data)
-    assert response.status_code == 200
+    data["needs"] = "Changed after sending"
+    client.post(url("change", referral), data)
     assert not ReferralSchedule.objects.filter(hours=9).exists()
+    referral.refresh_from_db()
+    assert referral.needs != "Changed after sending"
 
 
 def test_bulk_delete_is_refused_to_officers(world, client_for):

@@ -183,10 +183,17 @@ def _approve(referral, data, user) -> str:
 
 def _send(referral, data, user) -> str:
     round_ = referral_send(referral=referral, user=user, provider_ids=data["providers"])
-    return (
-        f"{round_} sent to {round_.invitations.count()} provider(s): "
-        f"responses by {round_.deadline:%d/%m/%Y}."
+    invitations = list(round_.invitations.select_related("provider"))
+    message = (
+        f"{round_} sent to {len(invitations)} provider(s): responses by {round_.deadline:%d/%m/%Y}."
     )
+    no_email = sorted(i.provider.name for i in invitations if not i.email)
+    if no_email:
+        message += (
+            f" No email address for {', '.join(no_email)}: call them, and record their "
+            "answer with 'Record a response'."
+        )
+    return message
 
 
 def _record(referral, data, user) -> str:

@@ -35,6 +35,8 @@ from registers.selectors.referrals import (
 from registers.selectors.users import contract_manager_candidates, staff_scope
 from registers.services.referral_awards import referral_agreement_pdf
 from registers.services.referrals import (
+    EDITABLE,
+    PART_A,
     referral_schedule_check,
     referral_schedule_write,
     referral_worker_editable,
@@ -88,6 +90,14 @@ class ScheduleInline(InlineMixin, TabularInline):
     fields = ["day", "times", "hours", "term_time_only"]
     extra = 0
     verbose_name_plural = "Days, times and hours"
+
+    def _parent_change(self, request, obj) -> bool:
+        # Fixed once sent, like the rest of Part A (the service refuses it too).
+        editable = obj is None or obj.status in EDITABLE
+        return editable and super()._parent_change(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or super()._parent_change(request, obj)
 
 
 def working_days_left(deadline, today) -> int:
@@ -230,6 +240,9 @@ class ReferralAdmin(ActionPagesMixin, RegisterAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status not in EDITABLE:
+            # What the providers were sent: fixed until the referral is revised.
+            readonly += [*PART_A, "providers_to_avoid"]
         if obj is not None and not referral_worker_editable(user=request.user):
             readonly.append("allocated_worker")
         return readonly
