@@ -342,3 +342,7 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 REFERRAL_RESPONSE_DAYS = env.int("REFERRAL_RESPONSE_DAYS", default=5)
 REFERRAL_URGENT_RESPONSE_DAYS = env.int("REFERRAL_URGENT_RESPONSE_DAYS", default=2)
 RESPOND_RATE_LIMIT = env.int("RESPOND_RATE_LIMIT", default=30)  # requests per 10 minutes
+# Summer play schemes (Annex 1): at most this many days, and open cases apply by this
+# day and month of the scheme's year.
+PLAY_SCHEME_MAX_DAYS = env.int("PLAY_SCHEME_MAX_DAYS", default=5)
+PLAY_SCHEME_CLOSING_DAY = env.str("PLAY_SCHEME_CLOSING_DAY", default="01/03")

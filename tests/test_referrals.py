@@ -510,3 +510,28 @@ def test_the_worker_hears_when_a_referral_is_not_placed(
         )
     assert [m.to for m in mail.outbox] == [["broker@c.gov.uk"]]
     assert "not placed" in mail.outbox[0].subject
+
+
+# --- summer play schemes (Annex 1) -----------------------------------------------------
+
+
+def test_a_summer_play_scheme_is_held_until_january_and_capped(brokerage):
+    referral = brokerage["referral"]
+    approved(brokerage)
+    referral.play_scheme_year, referral.play_scheme_days = 2027, 6
+    check = referral_send_check(referral=referral, today=date(2026, 11, 20))
+    assert "January 2027" in check.errors["play_scheme_year"]
+    assert "at most 5 days" in check.errors["play_scheme_days"]
+    referral.play_scheme_days = 5
+    check = referral_send_check(referral=referral, today=date(2027, 1, 4))
+    assert check.errors == {} and check.warnings == []
+    late = referral_send_check(referral=referral, today=date(2027, 3, 2))
+    assert any("01/03/2027" in warning for warning in late.warnings)
+
+
+def test_a_play_scheme_needs_its_year_and_days_together(brokerage):
+    referral = brokerage["referral"]
+    referral.play_scheme_year = 2027
+    with pytest.raises(ValidationError) as error:
+        referral_save(referral=referral, user=brokerage["officer"])
+    assert "play_scheme_days" in error.value.message_dict

@@ -161,6 +161,7 @@ class ReferralAdmin(ActionPagesMixin, RegisterAdmin):
                     "additional_notes",
                     "providers_to_avoid",
                     ("requested_provider", "requested_provider_reason"),
+                    ("play_scheme_year", "play_scheme_days"),
                 ]
             },
         ),

@@ -99,6 +99,15 @@ class Referral(models.Model):
     panel_date = models.DateField(
         "Resource Allocation Panel or emergency plan date", null=True, blank=True
     )
+    play_scheme_year = models.PositiveSmallIntegerField(
+        "summer play scheme year (Annex 1)",
+        null=True,
+        blank=True,
+        help_text="Only for a summer play scheme request: held until January of that year.",
+    )
+    play_scheme_days = models.PositiveSmallIntegerField(
+        "summer play scheme days", default=0, help_text="At most 5 days (council setting)."
+    )
     urgent = models.BooleanField(
         default=False, help_text="Providers get 2 working days to respond instead of 5."
     )
@@ -172,6 +181,10 @@ class Referral(models.Model):
         errors: dict[str, str] = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date cannot be before the start date."
+        if bool(self.play_scheme_year) != bool(self.play_scheme_days):
+            errors["play_scheme_days"] = (
+                "Give both the play scheme's year and its days, or neither."
+            )
         if self.requested_provider_id and not (self.requested_provider_reason or "").strip():
             errors["requested_provider_reason"] = (
                 "Give the reason this provider is required: the impact on the child."

@@ -101,7 +101,7 @@ def referral_send(
     today = today or timezone.localdate()
     if not referral_send_allowed(referral=referral, user=user):
         raise PermissionDenied("This referral cannot be sent now, or not by you.")
-    problems = referral_send_check(referral=referral)
+    problems = referral_send_check(referral=referral, today=today)
     if problems.errors:
         raise ValidationError(problems.errors)
     kind = referral_next_round_kind(referral=referral)
@@ -113,8 +113,13 @@ def referral_send(
     if strangers:
         raise ValidationError({"providers": "Only the listed providers can be sent this referral."})
     deadline = response_deadline(sent_on=today, urgent=referral.urgent)
-    current = referral_current_round(referral=referral)
     with write_unit(user=user):
+        # Two officers sending at once: the second waits, then finds it already sent.
+        locked = Referral.objects.select_for_update().filter(pk=referral.pk).first()
+        if locked is None or locked.status != referral.status:
+            raise ValidationError("Someone else sent or changed this referral: reload it.")
+        referral_forget(referral)
+        current = referral_current_round(referral=referral)
         round_ = ReferralRound(
             referral=referral,
             number=(current.number + 1) if current else 1,
@@ -262,19 +267,21 @@ def response_record(
         errors["start_date"] = "Give the date you could start."
     if errors:
         raise ValidationError(errors)
-    response = ReferralResponse.objects.filter(invitation=invitation).first()
-    change = change_from(response or ReferralResponse(invitation=invitation))
-    response = change.obj
-    response.answer = answer
-    response.parts = (parts or "").strip() if answer == "part" else ""
-    response.hourly_rate = hourly_rate if positive else None
-    response.start_date = start_date if positive else None
-    response.notes = (notes or "").strip()
-    response.channel = channel
-    response.recorded_by = user
     how = ResponseChannel(channel).label.lower()
     referral_forget(referral)
     with write_unit(user=user):
+        # One answer per link: two posts at once take turns on the invitation's row.
+        ReferralInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        response = ReferralResponse.objects.filter(invitation=invitation).first()
+        change = change_from(response or ReferralResponse(invitation=invitation))
+        response = change.obj
+        response.answer = answer
+        response.parts = (parts or "").strip() if answer == "part" else ""
+        response.hourly_rate = hourly_rate if positive else None
+        response.start_date = start_date if positive else None
+        response.notes = (notes or "").strip()
+        response.channel = channel
+        response.recorded_by = user
         record_changes(
             [change],
             user=user,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings as conf
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -49,6 +50,8 @@ PART_A = (
     "requested_provider",
     "requested_provider_reason",
     "urgent",
+    "play_scheme_year",
+    "play_scheme_days",
 )
 # Words a capital letter does not make a name: family roles, days, months, places' kinds.
 _NOT_NAMES_TEXT = (
@@ -266,10 +269,34 @@ class SendCheck:
     warnings: list[str] = field(default_factory=list)
 
 
-def referral_send_check(*, referral: Referral) -> SendCheck:
+def _play_scheme(referral: Referral, result: SendCheck, today: date) -> None:
+    """Annex 1: held on file until January of the scheme's year, at most the council's
+    maximum of days, and 1 March the closing date for cases already open."""
+    if not referral.play_scheme_year:
+        return
+    if referral.play_scheme_days > conf.PLAY_SCHEME_MAX_DAYS:
+        result.errors["play_scheme_days"] = (
+            f"A summer play scheme is at most {conf.PLAY_SCHEME_MAX_DAYS} days."
+        )
+    if today < date(referral.play_scheme_year, 1, 1):
+        result.errors["play_scheme_year"] = (
+            f"Held on file: a {referral.play_scheme_year} summer play scheme goes out from "
+            f"January {referral.play_scheme_year}."
+        )
+    day, month = (int(part) for part in conf.PLAY_SCHEME_CLOSING_DAY.split("/"))
+    closing = date(referral.play_scheme_year, month, day)
+    if today > closing:
+        result.warnings.append(
+            f"The closing date for cases already open was {closing:%d/%m/%Y}: a new case "
+            "needs the panel's approval, and a place only if one is free."
+        )
+
+
+def referral_send_check(*, referral: Referral, today: date | None = None) -> SendCheck:
     """The seed's rules, checked when the referral is sent: errors stop it, warnings
     ask the officer to look again (a personal name, a full postcode)."""
     result = SendCheck()
+    _play_scheme(referral, result, today or timezone.localdate())
     if referral.status not in (ReferralStatus.APPROVED, ReferralStatus.CLOSED):
         result.errors["status"] = "A manager's approval is needed before the referral is sent."
     if not referral.approved_on:
