@@ -52,6 +52,7 @@ PART_A = (
     "urgent",
     "play_scheme_year",
     "play_scheme_days",
+    "panel_date",
 )
 # Words a capital letter does not make a name: family roles, days, months, places' kinds.
 _NOT_NAMES_TEXT = (
