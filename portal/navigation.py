@@ -21,6 +21,18 @@ can_view_contracts = _can("registers.view_contract")
 can_export_contracts = _can("registers.export_contract")
 can_view_spot_funds = _can("registers.view_spotfundapplication")
 can_view_visits = _can("registers.view_visit")
+can_view_referrals = _can("registers.view_referral")
+
+
+def can_see_placements(request) -> bool:
+    """QA officers see the awarded placements at settings they visit."""
+    user = request.user
+    return user.is_active and (
+        user.has_perm("registers.view_referral")
+        or user.has_perm("registers.view_placements_referral")
+    )
+
+
 can_view_action_items = _can("registers.view_actionitem")
 can_view_concerns = _can("registers.view_concern")
 can_view_compliance = _can("registers.view_compliancedocument")

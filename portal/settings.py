@@ -357,3 +357,14 @@ VISIT_REPORT_RESPONSE_DAYS = env.int("VISIT_REPORT_RESPONSE_DAYS", default=10)
 # A children's home in use with no Regulation 44 report for this many months in a
 # row (up to last month) comes first in the visit schedule.
 REG44_MISSING_RUN_MONTHS = env.int("REG44_MISSING_RUN_MONTHS", default=2)
+
+# Brokerage (seed 004): the address providers' personal links start with, working
+# days they have to respond, and how often one address or link may ask.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+REFERRAL_RESPONSE_DAYS = env.int("REFERRAL_RESPONSE_DAYS", default=5)
+REFERRAL_URGENT_RESPONSE_DAYS = env.int("REFERRAL_URGENT_RESPONSE_DAYS", default=2)
+RESPOND_RATE_LIMIT = env.int("RESPOND_RATE_LIMIT", default=30)  # requests per 10 minutes
+# Summer play schemes (Annex 1): at most this many days, and open cases apply by this
+# day and month of the scheme's year.
+PLAY_SCHEME_MAX_DAYS = env.int("PLAY_SCHEME_MAX_DAYS", default=5)
+PLAY_SCHEME_CLOSING_DAY = env.str("PLAY_SCHEME_CLOSING_DAY", default="01/03")

@@ -132,6 +132,45 @@ NAVIGATION = [
         ],
     },
     {
+        "title": "Brokerage",
+        "items": [
+            _item(
+                "Referrals",
+                "diversity_1",
+                "admin:registers_referral_changelist",
+                "can_see_placements",
+            ),
+            _item(
+                "My referrals",
+                "person_search",
+                "admin:registers_referral_changelist",
+                "can_view_referrals",
+                "?list=mine",
+            ),
+            _item(
+                "Awaiting responses",
+                "hourglass_top",
+                "admin:registers_referral_changelist",
+                "can_view_referrals",
+                "?list=awaiting",
+            ),
+            _item(
+                "Past deadline, no offer",
+                "report",
+                "admin:registers_referral_changelist",
+                "can_view_referrals",
+                "?list=no_offer",
+            ),
+            _item(
+                "Awaiting signed agreements",
+                "draw",
+                "admin:registers_referral_changelist",
+                "can_view_referrals",
+                "?list=agreement",
+            ),
+        ],
+    },
+    {
         "title": "Quality assurance",
         "items": [
             _item("My visits", "assignment_ind", "admin:registers_visit_my", "can_view_visits"),

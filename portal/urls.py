@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from registers import saved_view_views, second_factor_views, session_views, views
+from registers import (
+    respond_views,
+    saved_view_views,
+    second_factor_views,
+    session_views,
+    views,
+)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -13,6 +19,8 @@ urlpatterns = [
         views.compliance_document,
         name="compliance_document",
     ),
+    # A provider's answer to a brokerage referral: public, behind a hashed personal token.
+    path("respond/<str:token>/", respond_views.respond, name="referral_respond"),
     path("regulation-reports/<path:name>", views.regulation_report, name="regulation_report"),
     path("visit-reports/<path:name>", views.visit_report, name="visit_report"),
     path(

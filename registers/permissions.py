@@ -37,6 +37,7 @@ PARENTS = {
     "contractreview": "contract",
     "contractdocument": "contract",
     "visitreport": "visit",
+    "referralschedule": "referral",
 }
 
 
@@ -82,6 +83,8 @@ OWNED = {
     "contractdocument": "contract__authority",
     "actionitem": "visit__authority",
     "visitreport": "visit__authority",
+    "referral": "authority",
+    "referralschedule": "referral__authority",
 }
 OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
 

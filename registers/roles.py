@@ -44,6 +44,16 @@ REGISTER_MODELS = (
     # the provider's response for the visits they lead, through the visit's permission.
     "visitreport",
 )
+# Brokerage (seed 004): each council's referrals with their rounds and responses.
+# Not in REGISTER_MODELS: a QA officer sees only the placements at settings they visit.
+REFERRAL_MODELS = (
+    "referral",
+    "referralschedule",
+    "referralround",
+    "referralinvitation",
+    "referralresponse",
+)
+REFERRAL_HISTORY = tuple(f"historical{model}" for model in REFERRAL_MODELS)
 # Models that import and export through spreadsheets.
 SPREADSHEET_MODELS = ("provider", "setting", "inspection", "contract", "visit", "actionitem")
 # Models whose history is separately viewable.
@@ -73,6 +83,10 @@ def _perms(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
 
 
 VIEW_EVERYTHING = _perms(("view",), REGISTER_MODELS) | _perms(("view",), HISTORY_MODELS)
+VIEW_REFERRALS = _perms(("view",), REFERRAL_MODELS + REFERRAL_HISTORY)
+RECORD_RESPONSES = "registers.respond_referral"
+# QA officers see the awarded placements of the settings they visit, no other referral.
+VIEW_PLACEMENTS = "registers.view_placements_referral"
 # Who imported what, and what it changed: for those who import, and for audit.
 IMPORT_RUNS = "registers.view_importrun"
 
@@ -80,10 +94,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: (
         _perms(("view", "add", "change", "delete"), REGISTER_MODELS)
         | _perms(("view",), HISTORY_MODELS)
+        | _perms(("view", "add", "change", "delete"), REFERRAL_MODELS[:2])
+        | VIEW_REFERRALS
         | _perms(("import", "export"), SPREADSHEET_MODELS)
         | {
             IMPORT_RUNS,
             "registers.approve_provider",
+            "registers.approve_referral",
+            RECORD_RESPONSES,
             "registers.choose_use_setting",
             "registers.authorise_spot_purchase",
             "registers.decide_spotfundapplication",
@@ -108,13 +126,20 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         | _perms(("add", "change"), BUSINESS_SUPPORT_MAINTAINS)
         | _perms(("export",), SPREADSHEET_MODELS)
         | {"registers.add_concern"}
+        # Business support record providers' responses taken by phone or email.
+        | VIEW_REFERRALS
+        | {RECORD_RESPONSES}
     ),
     QA_OFFICER: VIEW_EVERYTHING
     | _perms(("add", "change"), QA_OFFICER_RECORDS)
-    | {"registers.add_visit", "registers.add_concern"},
+    | {"registers.add_visit", "registers.add_concern", VIEW_PLACEMENTS},
+    # Brokerage is a commissioning officer's job: they change the referrals they own.
     COMMISSIONING_OFFICER: VIEW_EVERYTHING
-    | {"registers.add_spotfundapplication", "registers.add_concern"},
+    | VIEW_REFERRALS
+    | _perms(("add",), REFERRAL_MODELS[:2])
+    | {"registers.add_spotfundapplication", "registers.add_concern", RECORD_RESPONSES},
     AUDITOR: VIEW_EVERYTHING
+    | VIEW_REFERRALS
     | _perms(("export",), SPREADSHEET_MODELS)
     | {IMPORT_RUNS, "registers.view_accessevent"},
     # Counts and sums across every authority; the shared registers, and no

@@ -12,6 +12,9 @@ COMPANY_RE = re.compile(r"^(\d{8}|[A-Z]{2}\d{6}|R\d{7})$")
 COMPANY_PARTS_RE = re.compile(r"^([A-Z]{0,2})(\d{1,8})$")
 CHARITY_RE = re.compile(r"^(\d{6,8}(-\d{1,2})?|SC0\d{5}|NIC\d{5,6})$")
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+POSTCODE_DISTRICT_RE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+# A full postcode inside free text (a home address), for the referral's warnings.
+POSTCODE_IN_TEXT_RE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b", re.IGNORECASE)
 CPV_RE = re.compile(r"^\d{8}(-\d)?$")
 INITIALS_RE = re.compile(r"^[A-Z]{1,4}$")
 LEGAL_SUFFIXES = re.compile(r"\b(limited|ltd|plc|llp|llc|cic|the|uk)\b")
@@ -99,6 +102,14 @@ def validate_postcode(value: str) -> None:
     if value and not POSTCODE_RE.match(normalise_postcode(value)):
         raise ValidationError(
             "'%(value)s' is not a UK postcode.", code="invalid_postcode", params={"value": value}
+        )
+
+
+def validate_postcode_district(value: str) -> None:
+    if value and not POSTCODE_DISTRICT_RE.match(value):
+        raise ValidationError(
+            "Give the postcode district only, in capitals, e.g. LE4: never the full postcode.",
+            code="invalid_postcode_district",
         )
 
 

@@ -12,6 +12,7 @@ from tests.factories import (
     LotFactory,
     PlacementCheckFactory,
     ProviderFactory,
+    ReferralFactory,
     RegulationReportFactory,
     SettingFactory,
     SpotFundFactory,
@@ -35,6 +36,8 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
     document = ComplianceDocumentFactory(provider=provider)
     regulation_report = RegulationReportFactory(setting=setting)
     placement_check = PlacementCheckFactory()
+    # A brokerage referral on the lot, its allocated worker the given manager.
+    referral = ReferralFactory(lot=lot, **({"allocated_worker": manager} if manager else {}))
     run = ImportRun.objects.create(
         file_name="providers.csv",
         kind="Ofsted provider-level file",
@@ -69,4 +72,5 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
         "compliancedocumentkind": document.kind,
         "regulationreport": regulation_report,
         "placementcheck": placement_check,
+        "referral": referral,
     }

@@ -10,6 +10,7 @@ from django.utils import timezone
 from registers.dates import add_months
 from registers.models import (
     ActionItem,
+    AgeBand,
     ApprovalStatus,
     Authority,
     ComplianceDocument,
@@ -30,8 +31,11 @@ from registers.models import (
     ProcurementRoute,
     Provider,
     Rag,
+    Referral,
+    ReferralSchedule,
     RegulationReport,
     RegulationReportKind,
+    ServiceType,
     Setting,
     SpotFundApplication,
     Visit,
@@ -327,3 +331,40 @@ class VisitReportFactory(factory.django.DjangoModelFactory):
     issued_at = factory.LazyFunction(timezone.now)
     sent_to = "manager@provider.example"
     response_due = factory.LazyFunction(lambda: today() + timedelta(days=14))
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A draft brokerage referral (seed 004); its allocated worker may change it."""
+
+    class Meta:
+        model = Referral
+        skip_postgeneration_save = True
+
+    authority = factory.LazyFunction(home_authority)
+    case_id = factory.Sequence(lambda n: f"MOS{n:05d}")
+    child_initials = "JB"
+    age_band = AgeBand.FIVE_TO_ELEVEN
+    service_type = ServiceType.SHORT_BREAKS
+    lot = factory.SubFactory(LotFactory)
+    needs = "Support to join play and leisure activities after school; Mum will drop off."
+    start_date = factory.LazyFunction(lambda: today() + timedelta(days=21))
+    end_date = factory.LazyFunction(lambda: today() + timedelta(days=386))
+    area = "LE4"
+    travel_limits = "Within 20 minutes' drive of home."
+    additional_notes = "None"
+    allocated_worker = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def worker_permission(obj, create, extracted, **kwargs):
+        if create and obj.allocated_worker_id:
+            move_change_permission(model=Referral, moves=[(obj, None, obj.allocated_worker_id)])
+
+    @factory.post_generation
+    def hours(obj, create, extracted, **kwargs):
+        # Two afternoons a week unless told otherwise (hours=[] for none).
+        if not create:
+            return
+        for day, hours in extracted if extracted is not None else [(1, "3"), (3, "3")]:
+            ReferralSchedule.objects.create(
+                referral=obj, day=day, times="15:30 to 18:30", hours=Decimal(hours)
+            )

@@ -9,7 +9,14 @@ import pytest
 from django.urls import reverse
 
 from registers import roles
-from registers.models import Concern, Contract, PlacementCheck, SpotFundApplication, Visit
+from registers.models import (
+    Concern,
+    Contract,
+    PlacementCheck,
+    Referral,
+    SpotFundApplication,
+    Visit,
+)
 from tests.admin_fixtures import one_of_everything
 from tests.factories import AuthorityFactory, home_authority
 from tests.helpers import change_form_data
@@ -31,12 +38,18 @@ MODELS = [
     "compliancedocument",
     "regulationreport",
     "placementcheck",
+    "referral",
 ]
 SPREADSHEET_MODELS = {"provider", "setting", "inspection", "contract", "visit", "actionitem"}
 
 ALL = {"list", "view", "add", "change", "delete", "history", "export"}
 # Each register's own decision pages: approving, deciding, escalating are a manager's.
-DECISIONS = {"provider": "approval", "spotfundapplication": "decide", "concern": "escalate"}
+DECISIONS = {
+    "provider": "approval",
+    "spotfundapplication": "decide",
+    "concern": "escalate",
+    "referral": "approve",
+}
 READ = {"list", "view", "history"}
 MAINTAIN = READ | {"add", "change"}
 
@@ -63,6 +76,8 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
         "compliancedocument": MAINTAIN,
         "regulationreport": READ,
         "placementcheck": READ,
+        # Business support record providers' responses; they see every referral.
+        "referral": READ,
     },
     roles.QA_OFFICER: {
         model: READ
@@ -70,9 +85,12 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
         # QA officers record children's homes' Regulation 44/45 reports.
         | ({"add", "change"} if model == "regulationreport" else set())
         for model in MODELS
-    },
+    }
+    # Only the awarded placements at settings they visit (none here): the list, empty.
+    | {"referral": {"list"}},
     roles.COMMISSIONING_OFFICER: {
-        model: READ | ({"add"} if model in ("spotfundapplication", "concern") else set())
+        model: READ
+        | ({"add"} if model in ("spotfundapplication", "concern", "referral") else set())
         for model in MODELS
     },
     roles.AUDITOR: {
@@ -84,7 +102,15 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
     },
     None: {model: set() for model in MODELS},
 }
-OWNED = {"contract", "visit", "actionitem", "concern", "spotfundapplication", "placementcheck"}
+OWNED = {
+    "contract",
+    "visit",
+    "actionitem",
+    "concern",
+    "spotfundapplication",
+    "placementcheck",
+    "referral",
+}
 # Across the boundary, another authority's record is out of reach on every
 # record path; the register's own pages (list, add, export) stay the user's.
 RECORD_PATHS = {"view", "change", "delete", "history", "decide"}
@@ -148,7 +174,7 @@ def test_role_table_across_two_authorities(role, make_user, client_for, manager)
     user = make_user(role)
     ours.members.add(user)
     records = one_of_everything(lead=manager, manager=manager)
-    for model in (Contract, Visit, Concern, SpotFundApplication, PlacementCheck):
+    for model in (Contract, Visit, Concern, SpotFundApplication, PlacementCheck, Referral):
         model.objects.update(authority=theirs)
     client = client_for(user)
     mismatches = []

@@ -16,6 +16,7 @@ from registers.admin import (  # noqa: F401
     inspections,
     placement_checks,
     providers,
+    referrals,
     security,
     settings,
     spot_funds,

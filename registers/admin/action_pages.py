@@ -69,7 +69,9 @@ class ActionPagesMixin:
         obj = self.get_object_or_404(request, object_id)
         if not page.allowed(obj, request.user):
             raise PermissionDenied
-        form = page.form(request.POST or None, instance_obj=obj, user=request.user)
+        form = page.form(
+            request.POST or None, request.FILES or None, instance_obj=obj, user=request.user
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 message = page.run(obj, form.cleaned_data, request.user)

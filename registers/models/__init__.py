@@ -2,6 +2,8 @@ from registers.models.access import (
     ContractGroupObjectPermission,
     ContractUserObjectPermission,
     PortalPermission,
+    ReferralGroupObjectPermission,
+    ReferralUserObjectPermission,
     ReminderLog,
     VisitGroupObjectPermission,
     VisitUserObjectPermission,
@@ -40,6 +42,22 @@ from registers.models.placement_checks import (
     VisitFrequency,
 )
 from registers.models.providers import ApprovalStatus, Provider, Sector
+from registers.models.referral_rounds import (
+    ReferralInvitation,
+    ReferralResponse,
+    ReferralRound,
+    ResponseAnswer,
+    ResponseChannel,
+    RoundKind,
+)
+from registers.models.referrals import (
+    AgeBand,
+    Referral,
+    ReferralSchedule,
+    ReferralStatus,
+    ServiceType,
+    Weekday,
+)
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
 from registers.models.saved_views import SavedView
 from registers.models.settings import RegistrationStatus, Setting, Trend
@@ -54,6 +72,20 @@ from registers.models.visits import (
 )
 
 __all__ = [
+    "Weekday",
+    "ServiceType",
+    "RoundKind",
+    "ResponseChannel",
+    "ResponseAnswer",
+    "ReferralUserObjectPermission",
+    "ReferralStatus",
+    "ReferralSchedule",
+    "ReferralRound",
+    "ReferralResponse",
+    "ReferralInvitation",
+    "ReferralGroupObjectPermission",
+    "Referral",
+    "AgeBand",
     "AccessEvent",
     "AccessEventKind",
     "ActionItem",

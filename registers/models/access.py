@@ -33,6 +33,20 @@ class ContractGroupObjectPermission(GroupObjectPermissionBase):
         abstract = False
 
 
+class ReferralUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey("registers.Referral", on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey("registers.Referral", on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
 class PortalPermission(models.Model):
     """Holds permissions that belong to no single register. Has no table."""
 

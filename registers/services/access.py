@@ -16,11 +16,17 @@ from django.db.models import Model, Q
 from registers.models import (
     Contract,
     ContractUserObjectPermission,
+    Referral,
+    ReferralUserObjectPermission,
     Visit,
     VisitUserObjectPermission,
 )
 
-GRANT_TABLES = {Visit: VisitUserObjectPermission, Contract: ContractUserObjectPermission}
+GRANT_TABLES = {
+    Visit: VisitUserObjectPermission,
+    Contract: ContractUserObjectPermission,
+    Referral: ReferralUserObjectPermission,
+}
 CHUNK = 500
 
 # (record, user id before, user id after)

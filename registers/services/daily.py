@@ -21,6 +21,8 @@ from registers.services.contract_records import contract_variations_apply_due
 from registers.services.export_jobs import exports_delete_stale
 from registers.services.held_uploads import held_uploads_delete_stale
 from registers.services.monitoring import monitoring_refresh
+from registers.services.referral_emails import referral_deadline_reminders_send
+from registers.services.referral_rounds import referrals_close_due
 from registers.services.reminders import reminder_claim
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,9 @@ def daily_jobs_run(*, today: date | None = None) -> list[str]:
     report.append(f"Reminders sent: {sent}.")
     digests = compliance_digest_send(today=today)
     report.append(f"Compliance digests sent: {digests}.")
+    closed = referrals_close_due(today=today)
+    deadlines = referral_deadline_reminders_send(today=today)
+    report.append(f"Referral rounds closed: {closed}; deadline reminders sent: {deadlines}.")
     held = held_uploads_delete_stale()
     report.append(f"Imports not confirmed within {conf.IMPORT_HELD_HOURS} hours, deleted: {held}.")
     exports = exports_delete_stale()

@@ -30,7 +30,7 @@ from registers.models import (
     VisitStatus,
 )
 from registers.permissions import Actor
-from registers.services import demo_activity, demo_records
+from registers.services import demo_activity, demo_records, demo_referrals
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.concerns import concern_escalate, concern_save
 from registers.services.contract_records import contract_children_check, contract_children_write
@@ -190,6 +190,10 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         shared = _second_council(rng, contracts, users=users, today=today)
         placement_checks = build_placement_checks(providers=providers, users=users, today=today)
         _saved_views(users=users)
+        short_breaks = next(
+            lot for _, lots in frameworks for lot, _ in lots if lot.name == "Short breaks"
+        )
+        referrals = demo_referrals.build_referrals(lot=short_breaks, users=users, today=today)
     outcome = unit.results.get(QUEUE)
     risk_visits = len(outcome.visits_created) if outcome else 0
     counts = {
@@ -205,6 +209,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
         "spot fund applications": len(funds),
         "second council's contracts": shared,
         "placement checks": placement_checks,
+        "brokerage referrals": referrals,
     }
     logger.info("demo.built %s", counts, extra={"event": "demo.built", "facts": counts})
     return counts
