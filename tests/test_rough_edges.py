@@ -1,9 +1,15 @@
 """Issue 15's rough edges a new user hit, each pinned."""
 
+from decimal import Decimal
+
 import pytest
+from django.forms import modelform_factory
 from django.urls import reverse
 
 from registers import roles
+from registers.importing.cells import CellError, Context, Money
+from registers.models import Contract
+from registers.money import MoneyFormField
 from tests.factories import ContractFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +46,34 @@ def test_lead_officer_and_contract_manager_choices_show_full_names(make_user, cl
 
 def test_a_person_without_a_name_shows_their_username(make_user):
     assert str(make_user(username="noname", first_name="", last_name="")) == "noname"
+
+
+# --- money ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["£150,000.00", "150,000", "150000", " £150,000 "])
+def test_money_fields_accept_pounds_as_people_type_them(typed):
+    form_class = modelform_factory(Contract, fields=["annual_value"])
+    form = form_class(data={"annual_value": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["annual_value"] == Decimal("150000.00")
+    assert 'type="number"' not in str(form["annual_value"])
+
+
+def test_a_money_field_names_what_it_wants():
+    form = modelform_factory(Contract, fields=["annual_value"])(data={"annual_value": "lots"})
+    assert not form.is_valid()
+    assert "£1,250.00" in form.errors["annual_value"][0]
+
+
+def test_the_import_reads_money_by_the_same_rule():
+    assert Money().parse("£150,000.00", Context()) == Decimal("150000.00")
+    with pytest.raises(CellError, match="£1,250.00"):
+        Money().parse("lots", Context())
+
+
+def test_the_contract_form_takes_a_typed_amount(make_user, client_for):
+    manager = make_user(roles.MANAGER)
+    contract = ContractFactory()
+    page = client_for(manager).get(reverse("admin:registers_contract_change", args=[contract.pk]))
+    assert isinstance(page.context["adminform"].form.fields["total_value"], MoneyFormField)

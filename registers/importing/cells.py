@@ -10,13 +10,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from registers.importing.tables import CellIssue
+from registers.money import parse_pounds
 
 
 class CellError(ValueError):
@@ -211,13 +212,10 @@ class Money(Parser):
         if isinstance(value, int | float):
             amount = Decimal(str(value))
         else:
-            text = as_text(value).replace("£", "").replace(",", "").strip()
             try:
-                amount = Decimal(text)
-            except InvalidOperation:
-                raise CellError("is not an amount in pounds (write 1250.00 or £1,250.00)") from None
-        if not amount.is_finite():
-            raise CellError("is not an amount in pounds")
+                amount = parse_pounds(as_text(value))
+            except ValueError as error:
+                raise CellError(str(error)) from None
         if amount < 0:
             raise CellError("is negative: amounts cannot be negative")
         if amount.as_tuple().exponent < -2:
