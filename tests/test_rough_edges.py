@@ -77,3 +77,16 @@ def test_the_contract_form_takes_a_typed_amount(make_user, client_for):
     contract = ContractFactory()
     page = client_for(manager).get(reverse("admin:registers_contract_change", args=[contract.pk]))
     assert isinstance(page.context["adminform"].form.fields["total_value"], MoneyFormField)
+
+
+# --- procurement route ------------------------------------------------------------
+
+
+def test_the_procurement_route_has_no_silent_default(make_user, client_for):
+    manager = make_user(roles.MANAGER)
+    page = client_for(manager).get(reverse("admin:registers_contract_add"))
+    field = page.context["adminform"].form.fields["procurement_route"]
+    assert field.required
+    assert field.choices[0][0] == ""
+    html = str(page.context["adminform"].form["procurement_route"])
+    assert 'value="" selected' in html
