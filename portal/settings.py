@@ -303,6 +303,11 @@ IMPORT_HELD_HOURS = env.int("IMPORT_HELD_HOURS", default=24)
 # The council's area: an import's report lists new settings in these local
 # authorities (comma-separated names; empty means every authority).
 HOME_LOCAL_AUTHORITIES = env.list("HOME_LOCAL_AUTHORITIES", default=[])
+# Quarters of contract reviews, the Transparency Code export and reports: financial
+# (Q1 is April to June, as English councils report) or calendar (Q1 is January to March).
+REPORTING_QUARTERS = env.str("REPORTING_QUARTERS", default="financial").strip().lower()
+if REPORTING_QUARTERS not in {"financial", "calendar"}:
+    raise ImproperlyConfigured("REPORTING_QUARTERS must be 'financial' or 'calendar'.")
 OFSTED_STALE_AFTER_MONTHS = env.int("OFSTED_STALE_AFTER_MONTHS", default=18)
 RISK_VISIT_WORKING_DAYS = {
     "inadequate": env.int("RISK_VISIT_DAYS_INADEQUATE", default=10),

@@ -1,16 +1,22 @@
 """Issue 15's rough edges a new user hit, each pinned."""
 
+from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.forms import modelform_factory
 from django.urls import reverse
+from django.utils import timezone
 
 from registers import roles
+from registers.dates import last_completed_quarter, quarter_bounds, quarter_label, quarter_of
 from registers.importing.cells import CellError, Context, Money
 from registers.models import Contract
 from registers.money import MoneyFormField
-from tests.factories import ContractFactory, VisitFactory
+from registers.selectors.contracts import missing_review_q
+from tests.factories import ContractFactory, ContractReviewFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +96,43 @@ def test_the_procurement_route_has_no_silent_default(make_user, client_for):
     assert field.choices[0][0] == ""
     html = str(page.context["adminform"].form["procurement_route"])
     assert 'value="" selected' in html
+
+
+# --- reporting quarters -----------------------------------------------------------
+
+
+def test_quarters_are_financial_by_default():
+    assert quarter_of(date(2026, 4, 1)) == (2026, 1)
+    assert quarter_of(date(2027, 3, 31)) == (2026, 4)
+    assert quarter_bounds(2026, 1) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert quarter_bounds(2026, 4) == (date(2027, 1, 1), date(2027, 3, 31))
+    assert last_completed_quarter(date(2026, 5, 10)) == (2025, 4)
+    assert quarter_label(2026, 3) == "2026Q3 (October to December 2026)"
+
+
+def test_calendar_quarters_when_set(settings):
+    settings.REPORTING_QUARTERS = "calendar"
+    assert quarter_of(date(2026, 4, 1)) == (2026, 2)
+    assert quarter_bounds(2026, 1) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert last_completed_quarter(date(2026, 2, 10)) == (2025, 4)
+
+
+def test_a_missing_review_is_of_the_last_financial_quarter(make_user):
+    today = timezone.localdate()
+    year, quarter = last_completed_quarter(today)
+    reviewed = ContractFactory()
+    ContractReviewFactory(contract=reviewed, year=year, quarter=quarter)
+    missing = ContractFactory()
+    found = set(Contract.objects.filter(missing_review_q(today=today)))
+    assert missing in found and reviewed not in found
+
+
+def test_the_transparency_export_takes_financial_quarters():
+    # Financial 2026Q1 is April to June 2026: a contract live only in May is in it.
+    may = ContractFactory(start_date=date(2026, 5, 1), end_date=date(2026, 5, 31))
+    out = StringIO()
+    call_command("transparency_export", "--quarter", "2026Q1", stdout=out, stderr=StringIO())
+    assert may.reference in out.getvalue()
+    out = StringIO()
+    call_command("transparency_export", "--quarter", "2026Q2", stdout=out, stderr=StringIO())
+    assert may.reference not in out.getvalue()

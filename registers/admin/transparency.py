@@ -9,7 +9,7 @@ from django.utils import timezone
 from unfold.decorators import action
 
 from registers.admin.forms import ActionForm, unfold_widget
-from registers.dates import last_completed_quarter, parse_quarter
+from registers.dates import last_completed_quarter, parse_quarter, quarters_kind
 from registers.permissions import authority_scope, has_perm
 from registers.services.transparency import transparency_csv_write
 
@@ -18,12 +18,12 @@ class QuarterForm(ActionForm):
     quarter = forms.CharField(
         label="Quarter",
         max_length=6,
-        help_text="Calendar quarter, for example 2026Q3 (July to September 2026).",
         initial=lambda: "{}Q{}".format(*last_completed_quarter(timezone.localdate())),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["quarter"].help_text = f"A {quarters_kind()}, for example 2026Q3."
         scope = authority_scope(self.user)
         if len(scope.member_ids) > 1:
             # Each council publishes its own contracts: one in several picks which.

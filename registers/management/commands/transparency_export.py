@@ -7,12 +7,15 @@ from registers.services.transparency import transparency_authority, transparency
 
 class Command(BaseCommand):
     help = (
-        "Write the Transparency Code CSV of contracts over £5,000 live in a calendar quarter "
-        "to stdout. Default: the last completed quarter."
+        "Write the Transparency Code CSV of contracts over £5,000 live in a quarter to "
+        "stdout. Quarters follow REPORTING_QUARTERS: financial (Q1 is April to June) unless "
+        "set to calendar. Default: the last completed quarter."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--quarter", help="For example 2026Q3 (July to September 2026)")
+        parser.add_argument(
+            "--quarter", help="For example 2026Q3 (October to December 2026 in financial quarters)"
+        )
         parser.add_argument(
             "--authority",
             help="ONS code or name: that council's contracts only (each publishes its own)",
