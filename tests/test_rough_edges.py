@@ -16,6 +16,7 @@ from registers.importing.cells import CellError, Context, Money
 from registers.models import Contract
 from registers.money import MoneyFormField
 from registers.selectors.contracts import missing_review_q
+from registers.services.transparency import transparency_missing_fields
 from tests.factories import ContractFactory, ContractReviewFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,45 @@ def test_the_transparency_export_takes_financial_quarters():
     out = StringIO()
     call_command("transparency_export", "--quarter", "2026Q2", stdout=out, stderr=StringIO())
     assert may.reference not in out.getvalue()
+
+
+# --- the Transparency Code export -------------------------------------------------
+
+
+def _unpublishable_and_publishable():
+    # Financial 2026Q2 is July to September 2026.
+    good = ContractFactory(reference="GOOD", start_date=date(2026, 7, 1))
+    bad = ContractFactory(reference="BAD", start_date=date(2026, 7, 1), description="")
+    assert transparency_missing_fields(contract=bad) == ["Description"]
+    return good, bad
+
+
+def test_the_export_leaves_out_unpublishable_contracts_and_says_so_on_stderr():
+    _unpublishable_and_publishable()
+    out, err = StringIO(), StringIO()
+    call_command("transparency_export", "--quarter", "2026Q2", stdout=out, stderr=err)
+    assert "GOOD" in out.getvalue() and "BAD" not in out.getvalue()
+    assert "Left out 1 contract(s) not publishable" in err.getvalue()
+    assert "BAD (missing: Description)" in err.getvalue()
+
+
+def test_the_export_page_lists_what_it_leaves_out_before_the_download(make_user, client_for):
+    good, bad = _unpublishable_and_publishable()
+    client = client_for(make_user(roles.MANAGER))
+    url = reverse("admin:registers_contract_transparency")
+    page = client.get(url, {"quarter": "2026Q2"})
+    assert page.status_code == 200 and page.get("Content-Disposition") is None
+    body = page.content.decode()
+    assert "1 contract left out: not publishable" in body
+    assert "BAD" in body and "Description" in body
+    assert 'name="confirmed"' in body
+    download = client.get(url, {"quarter": "2026Q2", "confirmed": "1"})
+    text = download.content.decode()
+    assert "GOOD" in text and "BAD" not in text
+
+
+def test_the_export_downloads_at_once_when_every_contract_is_publishable(make_user, client_for):
+    ContractFactory(reference="GOOD", start_date=date(2026, 7, 1))
+    client = client_for(make_user(roles.MANAGER))
+    response = client.get(reverse("admin:registers_contract_transparency"), {"quarter": "2026Q2"})
+    assert response["Content-Disposition"].endswith('2026Q2.csv"')

@@ -11,7 +11,7 @@ from unfold.decorators import action
 from registers.admin.forms import ActionForm, unfold_widget
 from registers.dates import last_completed_quarter, parse_quarter, quarters_kind
 from registers.permissions import authority_scope, has_perm
-from registers.services.transparency import transparency_csv_write
+from registers.services.transparency import transparency_csv_write, transparency_left_out
 
 
 class QuarterForm(ActionForm):
@@ -60,8 +60,16 @@ class TransparencyFileMixin:
         if not self.has_transparency_permission(request):
             raise PermissionDenied
         form = QuarterForm(request.GET or None, user=request.user)
+        left_out = []
         if request.GET and form.is_valid():
             year, quarter = form.cleaned_data["quarter"]
+            left_out = transparency_left_out(
+                year=year,
+                quarter=quarter,
+                user=request.user,
+                authority_id=form.cleaned_data.get("authority"),
+            )
+        if request.GET and form.is_valid() and (not left_out or request.GET.get("confirmed")):
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = (
                 f'attachment; filename="transparency-contracts-{year}Q{quarter}.csv"'
@@ -80,6 +88,7 @@ class TransparencyFileMixin:
             "opts": self.opts,
             "title": "Transparency Code: contracts over £5,000",
             "form": form,
+            "left_out": left_out,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "registers/admin/transparency.html", context)

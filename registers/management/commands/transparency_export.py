@@ -2,7 +2,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from registers.dates import last_completed_quarter, parse_quarter
-from registers.services.transparency import transparency_authority, transparency_csv_write
+from registers.services.transparency import (
+    transparency_authority,
+    transparency_csv_write,
+    transparency_left_out,
+)
 
 
 class Command(BaseCommand):
@@ -38,3 +42,12 @@ class Command(BaseCommand):
         transparency_csv_write(
             year=year, quarter=number, stream=self.stdout._out, authority_id=authority_id
         )
+        left_out = transparency_left_out(year=year, quarter=number, authority_id=authority_id)
+        if left_out:
+            # On stderr, so the CSV on stdout stays the file to publish.
+            self.stderr.write(
+                f"Left out {len(left_out)} contract(s) not publishable until their "
+                "missing fields are filled in:"
+            )
+            for item in left_out:
+                self.stderr.write(f"  {item}")
