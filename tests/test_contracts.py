@@ -119,20 +119,21 @@ class TestExtensions:
         contract = ContractFactory(
             end_date=date(2027, 3, 31), extension_options=1, extension_months=12
         )
-        contract_extend(contract=contract, user=manager, today=TODAY)
+        contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         contract.refresh_from_db()
         assert (contract.end_date, contract.extensions_used) == (date(2028, 3, 31), 1)
         assert contract.history.first().history_change_reason == (
-            "Extension 1 of 1 used: end date moved from 31/03/2027 to 31/03/2028"
+            "Extension 1 of 1 used: end date moved from 31/03/2027 to 31/03/2028. "
+            "Reason: Good value"
         )
 
     def test_extend_is_refused_when_no_option_is_left(self, manager):
         contract = ContractFactory(
             end_date=date(2027, 3, 31), extension_options=1, extension_months=12
         )
-        contract_extend(contract=contract, user=manager, today=TODAY)
+        contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         with pytest.raises(ValidationError, match="no extension option left"):
-            contract_extend(contract=contract, user=manager, today=TODAY)
+            contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
 
     def test_options_need_a_length(self, manager):
         contract = ContractFactory.build(provider=ProviderFactory(), extension_options=2)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.forms import modelform_factory
 from django.urls import reverse
@@ -13,11 +14,19 @@ from django.utils import timezone
 from registers import roles
 from registers.dates import last_completed_quarter, quarter_bounds, quarter_label, quarter_of
 from registers.importing.cells import CellError, Context, Money
-from registers.models import Contract
+from registers.models import ApprovalStatus, Contract
 from registers.money import MoneyFormField
 from registers.selectors.contracts import missing_review_q
+from registers.services.contracts import contract_extend, contract_save
 from registers.services.transparency import transparency_missing_fields
-from tests.factories import ContractFactory, ContractReviewFactory, VisitFactory
+from tests.factories import (
+    ContractFactory,
+    ContractReviewFactory,
+    ProviderFactory,
+    VisitFactory,
+    home_authority,
+)
+from tests.helpers import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +188,103 @@ def test_the_export_downloads_at_once_when_every_contract_is_publishable(make_us
     client = client_for(make_user(roles.MANAGER))
     response = client.get(reverse("admin:registers_contract_transparency"), {"quarter": "2026Q2"})
     assert response["Content-Disposition"].endswith('2026Q2.csv"')
+
+
+# --- contracting with a provider that is not approved -----------------------------
+
+
+def _applicant_contract():
+    provider = ProviderFactory(approval_status=ApprovalStatus.APPLICANT, name="New Start Ltd")
+    return ContractFactory.build(
+        reference="C-APP",
+        provider=provider,
+        authority=home_authority(),
+        total_value=Decimal("120000"),
+    )
+
+
+def test_the_service_refuses_an_unapproved_provider_without_a_reason(manager):
+    with pytest.raises(ValidationError) as refused:
+        contract_save(contract=_applicant_contract(), user=manager)
+    assert "New Start Ltd is applicant, not approved" in str(refused.value.message_dict["provider"])
+    assert not Contract.objects.filter(reference="C-APP").exists()
+
+
+def test_the_service_takes_an_unapproved_provider_with_a_reason_in_the_history(manager):
+    contract = contract_save(
+        contract=_applicant_contract(), user=manager, reason="Only provider with a bed tonight"
+    )
+    assert contract.history.latest().history_change_reason == "Only provider with a bed tonight"
+
+
+def test_the_contract_form_warns_and_asks_a_reason(manager, client_for):
+    client = client_for(manager)
+    contract = ContractFactory()
+    url = reverse("admin:registers_contract_change", args=[contract.pk])
+    applicant = ProviderFactory(approval_status=ApprovalStatus.APPLICANT, name="New Start Ltd")
+    data = change_form_data(client.get(url))
+    data["provider"] = applicant.pk
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "New Start Ltd is applicant, not approved" in refused.content.decode()
+    contract.refresh_from_db()
+    assert contract.provider != applicant
+    data["change_reason"] = "Approved provider has closed"
+    assert client.post(url, data).status_code == 302
+    contract.refresh_from_db()
+    assert contract.provider == applicant
+    assert contract.history.latest().history_change_reason == "Approved provider has closed"
+
+
+def test_an_approved_provider_needs_no_reason(manager):
+    contract = ContractFactory.build(reference="C-OK", authority=home_authority())
+    contract.provider.save()
+    contract.provider_id = contract.provider.pk
+    assert contract_save(contract=contract, user=manager).pk
+
+
+# --- spot purchase authorisation and extension pages ------------------------------
+
+
+def test_the_authorisation_page_shows_the_justification_it_asks_to_confirm(
+    manager, support, client_for
+):
+    contract = ContractFactory(
+        procurement_route="spot_purchase",
+        spot_justification="No framework home could take a sibling group of three.",
+        spot_requested_by=support,
+    )
+    page = client_for(manager).get(
+        reverse("admin:registers_contract_authorise_page", args=[contract.pk])
+    )
+    body = page.content.decode()
+    assert "Written justification" in body
+    assert "No framework home could take a sibling group of three." in body
+    assert str(support) in body
+
+
+def test_the_extension_page_shows_both_end_dates_and_asks_a_reason(manager, client_for):
+    contract = ContractFactory(
+        end_date=date(2027, 3, 31), extension_options=2, extension_months=12, extensions_used=0
+    )
+    client = client_for(manager)
+    url = reverse("admin:registers_contract_extend_page", args=[contract.pk])
+    body = client.get(url).content.decode()
+    assert "Current end date" in body and "31/03/2027" in body
+    assert "New end date" in body and "31/03/2028" in body
+    refused = client.post(url, {"confirm": "on"})
+    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
+    contract.refresh_from_db()
+    assert contract.end_date == date(2027, 3, 31)
+    assert (
+        client.post(url, {"confirm": "on", "reason": "Provider performing well"}).status_code == 302
+    )
+    contract.refresh_from_db()
+    assert contract.end_date == date(2028, 3, 31)
+    assert "Reason: Provider performing well" in contract.history.latest().history_change_reason
+
+
+def test_the_extension_service_refuses_without_a_reason(manager):
+    contract = ContractFactory(extension_options=1, extension_months=6)
+    with pytest.raises(ValidationError, match="reason"):
+        contract_extend(contract=contract, user=manager, reason=" ")

@@ -102,6 +102,8 @@ class ServiceCheckedForm(forms.ModelForm):
             return  # an unchanged row writes nothing: there is nothing to check
         if VERSION in self.fields and self.cleaned_data.get(VERSION) is not None:
             self.instance._read_version = self.cleaned_data[VERSION]
+        if (self.cleaned_data.get("change_reason") or "").strip():
+            self.instance._given_reason = self.cleaned_data["change_reason"].strip()
         try:
             type(self).service_check(self.instance)
         except ValidationError as exc:
