@@ -288,3 +288,32 @@ def test_the_extension_service_refuses_without_a_reason(manager):
     contract = ContractFactory(extension_options=1, extension_months=6)
     with pytest.raises(ValidationError, match="reason"):
         contract_extend(contract=contract, user=manager, reason=" ")
+
+
+# --- actions offered only when they apply -----------------------------------------
+
+
+def test_close_approval_review_is_offered_only_when_a_review_is_open(manager, client_for):
+    client = client_for(manager)
+    quiet = ProviderFactory()
+    under_review = ProviderFactory(approval_review_required=True, approval_review_reason="RI")
+    quiet_page = client.get(reverse("admin:registers_provider_change", args=[quiet.pk]))
+    assert "Close approval review" not in quiet_page.content.decode()
+    assert "close-review" not in quiet_page.content.decode()
+    open_page = client.get(reverse("admin:registers_provider_change", args=[under_review.pk]))
+    assert "Close approval review" in open_page.content.decode()
+    url = reverse("admin:registers_provider_close_review_page", args=[quiet.pk])
+    assert client.get(url).status_code == 403
+
+
+def test_extend_and_authorise_are_offered_only_when_they_apply(manager, support, client_for):
+    client = client_for(manager)
+    no_options = ContractFactory(extension_options=0)
+    page = client.get(reverse("admin:registers_contract_change", args=[no_options.pk]))
+    body = page.content.decode()
+    assert "/extend/" not in body and "/authorise/" not in body
+    spot = ContractFactory(
+        procurement_route="spot_purchase", spot_justification="Need", spot_requested_by=support
+    )
+    body = client.get(reverse("admin:registers_contract_change", args=[spot.pk])).content.decode()
+    assert "/authorise/" in body
