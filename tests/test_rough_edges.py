@@ -317,3 +317,24 @@ def test_extend_and_authorise_are_offered_only_when_they_apply(manager, support,
     )
     body = client.get(reverse("admin:registers_contract_change", args=[spot.pk])).content.decode()
     assert "/authorise/" in body
+
+
+# --- a provider page adds a setting -----------------------------------------------
+
+
+def test_a_provider_page_adds_a_setting_with_the_provider_filled_in(support, client_for):
+    client = client_for(support)
+    provider = ProviderFactory(name="Hillside Care Ltd")
+    page = client.get(reverse("admin:registers_provider_change", args=[provider.pk]))
+    start = reverse("admin:registers_provider_add_setting", args=[provider.pk])
+    assert start in page.content.decode()
+    redirect = client.get(start)
+    assert redirect.status_code == 302
+    add = client.get(redirect["Location"])
+    assert add.context["adminform"].form.initial["provider"] == str(provider.pk)
+
+
+def test_who_may_not_add_settings_is_not_offered_it(auditor, client_for):
+    provider = ProviderFactory()
+    page = client_for(auditor).get(reverse("admin:registers_provider_change", args=[provider.pk]))
+    assert "add-setting" not in page.content.decode()
