@@ -1,6 +1,8 @@
 """Issue 15's rough edges a new user hit, each pinned."""
 
-from datetime import date
+import io
+import zipfile
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 
@@ -10,6 +12,7 @@ from django.core.management import call_command
 from django.forms import modelform_factory
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from registers import roles
 from registers.dates import last_completed_quarter, quarter_bounds, quarter_label, quarter_of
@@ -338,3 +341,39 @@ def test_who_may_not_add_settings_is_not_offered_it(auditor, client_for):
     provider = ProviderFactory()
     page = client_for(auditor).get(reverse("admin:registers_provider_change", args=[provider.pk]))
     assert "add-setting" not in page.content.decode()
+
+
+# --- typed exports ----------------------------------------------------------------
+
+
+def _export(client, file_format: str):
+    return client.post(
+        reverse("admin:registers_contract_export"), {"format": file_format, "resource": "0"}
+    )
+
+
+def test_xlsx_exports_hold_typed_dates_and_numbers(manager, client_for):
+    ContractFactory(reference="C-X", start_date=date(2026, 4, 1), annual_value=Decimal("150000.50"))
+    response = _export(client_for(manager), "1")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    start = row[headers.index("Start date")]
+    assert isinstance(start.value, datetime) and start.value.date() == date(2026, 4, 1)
+    assert start.number_format == "DD/MM/YYYY"
+    annual = row[headers.index("Annual value (£)")]
+    assert annual.value == 150000.5 and annual.number_format == "#,##0.00"
+
+
+def test_ods_exports_hold_typed_dates_and_numbers(manager, client_for):
+    ContractFactory(reference="C-O", start_date=date(2026, 4, 1))
+    response = _export(client_for(manager), "2")
+    content = zipfile.ZipFile(io.BytesIO(response.content)).read("content.xml").decode()
+    assert 'office:value-type="date" office:date-value="2026-04-01"' in content
+    assert 'office:value-type="float"' in content
+
+
+def test_csv_exports_keep_dates_dd_mm_yyyy(manager, client_for):
+    ContractFactory(reference="C-C", start_date=date(2026, 4, 1))
+    text = _export(client_for(manager), "0").content.decode("utf-8-sig")
+    assert "01/04/2026" in text and "2026-04-01" not in text

@@ -24,7 +24,7 @@ from import_export.formats import base_formats
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from registers.importing.engine import Column, Spec
-from registers.importing.export import resource_class
+from registers.importing.export import EXPORT_FORMATS, resource_class
 from registers.importing.plans import CLEAR_MARKER
 from registers.importing.results import ImportResult
 from registers.services.held_uploads import (
@@ -92,7 +92,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return [SpreadsheetFormat]
 
     def get_export_formats(self):
-        return [base_formats.CSV, base_formats.XLSX, base_formats.ODS]
+        return EXPORT_FORMATS
 
     def export_columns(self, request) -> list[Column]:
         """Only the columns of fields this user may see on the record's page."""
