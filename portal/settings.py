@@ -147,14 +147,12 @@ OTP_WEBAUTHN_RP_NAME = "Commissioning Portal"
 OTP_WEBAUTHN_RP_ID = env.str(
     "OTP_WEBAUTHN_RP_ID", default=(ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost").strip(".")
 )
+# The development server's port (`make run PORT=8010`): the printed address follows it.
+PORT = env.int("PORT", default=8000)
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
     "OTP_WEBAUTHN_ALLOWED_ORIGINS",
     default=[f"https://{host.strip('.')}" for host in ALLOWED_HOSTS if host not in ("*", "[::1]")]
-    + (
-        [f"http://localhost:{port}" for port in (8000, env.int("PORT", default=8000))]
-        if DEBUG
-        else []
-    ),
+    + ([f"http://localhost:{port}" for port in (8000, PORT)] if DEBUG else []),
 )
 
 # Lockout (django-axes): by username and, separately, by client address.

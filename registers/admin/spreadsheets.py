@@ -23,6 +23,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from registers.importing.columns import example_row
 from registers.importing.engine import Column, Spec
 from registers.importing.export import EXPORT_FORMATS, resource_class
 from registers.importing.plans import CLEAR_MARKER
@@ -286,8 +287,10 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        headers = [column.header for column in self.spec_class().importable_columns()]
-        dataset = tablib.Dataset(headers=headers)
+        columns = self.spec_class().importable_columns()
+        dataset = tablib.Dataset(headers=[column.header for column in columns])
+        # One example row, marked: the import skips it (columns.EXAMPLE_MARK).
+        dataset.append(example_row(columns))
         name = slugify(self.spec_class.label)
         if request.GET.get("format") == "csv":
             response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")

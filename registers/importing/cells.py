@@ -104,6 +104,10 @@ class Parser:
     def describe(self) -> str:
         return ""
 
+    def example(self) -> str:
+        """A value the import template's example row shows."""
+        return ""
+
 
 class Text(Parser):
     blank = ""
@@ -204,6 +208,9 @@ class DateValue(Parser):
     def describe(self) -> str:
         return "date, DD/MM/YYYY"
 
+    def example(self) -> str:
+        return "01/04/2026"
+
 
 class Money(Parser):
     def parse(self, value, context):
@@ -226,6 +233,9 @@ class Money(Parser):
 
     def describe(self) -> str:
         return "amount in £"
+
+    def example(self) -> str:
+        return "£150,000.00"
 
 
 class Integer(Parser):
@@ -253,6 +263,9 @@ class Integer(Parser):
     def describe(self) -> str:
         return "whole number"
 
+    def example(self) -> str:
+        return str(max(self.minimum, 1))
+
 
 YES = {"yes", "y", "true", "1", "x"}
 NO = {"no", "n", "false", "0"}
@@ -274,6 +287,9 @@ class YesNo(Parser):
 
     def describe(self) -> str:
         return "Yes or No"
+
+    def example(self) -> str:
+        return "Yes"
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats the same few values
@@ -303,3 +319,6 @@ class Choice(Parser):
 
     def describe(self) -> str:
         return "one of: " + ", ".join(self.labels)
+
+    def example(self) -> str:
+        return self.labels[0] if self.labels else ""

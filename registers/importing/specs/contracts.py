@@ -27,8 +27,8 @@ class ContractSpec(Spec):
     model = Contract
     label = "Contracts"
     columns = [
-        Column("Reference", "reference", Text(50), key=True),
-        Column("Title", "title", Text(200), required=True),
+        Column("Reference", "reference", Text(50), key=True, example="CS-2026-001"),
+        Column("Title", "title", Text(200), required=True, example="Residential care, two places"),
         Column("Description", "description", Text()),
         Column(
             "Provider",

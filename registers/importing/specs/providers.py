@@ -37,7 +37,7 @@ class ProviderSpec(Spec):
     model = Provider
     label = "Providers"
     columns = [
-        Column("Name", "name", Text(200), required=True),
+        Column("Name", "name", Text(200), required=True, example="Oak Tree Care Ltd"),
         Column("Trading name", "trading_name", Text(200)),
         Column(
             "Companies House number",

@@ -20,8 +20,8 @@ class SettingSpec(Spec):
     model = Setting
     label = "Settings"
     columns = [
-        Column("URN", "urn", urn_parser(), key=True),
-        Column("Name", "name", Text(200)),
+        Column("URN", "urn", urn_parser(), key=True, example="SC123456"),
+        Column("Name", "name", Text(200), example="Oak Tree House"),
         Column(
             "Provider",
             "provider",
