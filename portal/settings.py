@@ -149,6 +149,8 @@ OTP_WEBAUTHN_RP_ID = env.str(
 )
 # The development server's port (`make run PORT=8010`): the printed address follows it.
 PORT = env.int("PORT", default=8000)
+# The portal's address, for links in emails (the daily digest links to its lists).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default=f"http://127.0.0.1:{PORT}")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
     "OTP_WEBAUTHN_ALLOWED_ORIGINS",
     default=[f"https://{host.strip('.')}" for host in ALLOWED_HOSTS if host not in ("*", "[::1]")]

@@ -13,6 +13,7 @@ from registers.admin import (  # noqa: F401
     import_jobs,
     import_runs,
     inspections,
+    notification_preferences,
     providers,
     security,
     settings,

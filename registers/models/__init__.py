@@ -29,6 +29,11 @@ from registers.models.frameworks import Framework, FrameworkKind, Lot
 from registers.models.import_jobs import ImportJob, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
+from registers.models.notification_preferences import (
+    NotificationPreference,
+    ReminderKind,
+    RoleReminderDefault,
+)
 from registers.models.providers import ApprovalStatus, Provider, Sector
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
 from registers.models.settings import RegistrationStatus, Setting, Trend
@@ -75,6 +80,9 @@ __all__ = [
     "InspectionType",
     "Judgement",
     "KpiOutcome",
+    "NotificationPreference",
+    "ReminderKind",
+    "RoleReminderDefault",
     "Lot",
     "PortalPermission",
     "ProcurementRoute",
