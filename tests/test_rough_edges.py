@@ -377,3 +377,21 @@ def test_csv_exports_keep_dates_dd_mm_yyyy(manager, client_for):
     ContractFactory(reference="C-C", start_date=date(2026, 4, 1))
     text = _export(client_for(manager), "0").content.decode("utf-8-sig")
     assert "01/04/2026" in text and "2026-04-01" not in text
+
+
+# --- the grant page finds a person by name ----------------------------------------
+
+
+def test_the_grant_page_finds_a_person_by_name(manager, make_user, client_for):
+    tom = make_user(roles.QA_OFFICER, username="qa2", first_name="Tom", last_name="Walsh")
+    visit = VisitFactory()
+    client = client_for(manager)
+    url = reverse("admin:registers_visit_permissions", args=[visit.pk])
+    page = client.get(url)
+    field = page.context["user_form"].fields["user"]
+    labels = [label for _, label in field.choices]
+    assert "Tom Walsh" in labels and "qa2" not in labels
+    assert str(manager) not in labels  # nobody grants to themselves
+    response = client.post(url, {"user": tom.pk, "submit_manage_user": "1"})
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"user-manage/{tom.pk}/")
