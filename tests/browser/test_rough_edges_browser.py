@@ -41,3 +41,10 @@ def test_the_contract_list_fits_1366_wide(login, live_server, make_user, shots):
     shots(page, "contracts-1366")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+    # Nor is the list cut off inside its own scrolling box.
+    hidden = page.evaluate(
+        "(() => { const t = document.querySelector('#result_list');"
+        " return t.scrollWidth - t.parentElement.clientWidth; })()"
+    )
+    assert hidden <= 0, f"the list is {hidden}px wider than its box"
+    assert page.locator("#result_list th.column-flags").is_visible()
