@@ -74,7 +74,8 @@ class NotificationPreferenceAdmin(ModelAdmin):
         return [
             path("mine/", wrap(self.my_reminders_view), name="my_reminders"),
             path("role-defaults/", wrap(self.role_defaults_view), name="reminder_defaults"),
-        ]
+            # Django's own (list, record) stay named, and refuse everyone.
+        ] + super().get_urls()
 
     def _page(self, request, title: str, **context):
         request.current_app = self.admin_site.name
