@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registers import roles
@@ -225,3 +227,13 @@ class TestPages:
         )
         assert response.status_code == 302
         assert reminder_kinds_for(user=officer) == {ReminderKind.MY_VISITS}
+
+
+def test_the_reminder_pages_stay_within_the_query_limit(make_user, client_for):
+    manager = make_user(roles.MANAGER)
+    client = client_for(manager)
+    for name in ("admin:my_reminders", "admin:reminder_defaults"):
+        client.get(reverse(name))  # warm caches, as a second visit would
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name)).status_code == 200
+        assert len(queries.captured_queries) <= 15, name

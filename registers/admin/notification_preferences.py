@@ -18,7 +18,7 @@ from registers.roles import ROLES
 from registers.services.notification_preferences import (
     notification_preference_save,
     reminder_kinds_for,
-    role_default_kinds,
+    role_defaults_table,
     role_reminder_default_save,
 )
 
@@ -113,15 +113,9 @@ class NotificationPreferenceAdmin(ModelAdmin):
             else:
                 messages.success(request, f"The default reminders of {data['role']} are saved.")
                 return HttpResponseRedirect(reverse("admin:reminder_defaults"))
+        table = role_defaults_table(authority_ids=scope.member_ids)
         defaults = [
-            (
-                role,
-                [
-                    ReminderKind(kind).label
-                    for kind in ReminderKind.values
-                    if kind in role_default_kinds(authority_ids=scope.member_ids, roles=[role])
-                ],
-            )
+            (role, [label for kind, label in ReminderKind.choices if kind in table[role]])
             for role in ROLES
         ]
         return self._page(

@@ -90,13 +90,21 @@ def _kinds_of_roles(roles: Iterable[str], council_defaults: dict[str, set[str]])
 
 def role_default_kinds(*, authority_ids: Iterable[int], roles: Iterable[str]) -> set[str]:
     """The default kinds of these roles in these councils: a council's own, else the portal's."""
-    roles = set(roles)
+    table = role_defaults_table(authority_ids=authority_ids)
+    kinds: set[str] = set()
+    for role in roles:
+        kinds |= table.get(role, set())
+    return kinds
+
+
+def role_defaults_table(*, authority_ids: Iterable[int]) -> dict[str, set[str]]:
+    """Every role's default kinds in these councils, in one query."""
     council_defaults: dict[str, set[str]] = {}
-    for default in RoleReminderDefault.objects.filter(
-        authority_id__in=sorted(set(authority_ids)), role__in=sorted(roles)
-    ):
-        council_defaults.setdefault(default.role, set()).update(default.kinds)
-    return _kinds_of_roles(roles, council_defaults)
+    for role, kinds in RoleReminderDefault.objects.filter(
+        authority_id__in=sorted(set(authority_ids))
+    ).values_list("role", "kinds"):
+        council_defaults.setdefault(role, set()).update(kinds)
+    return {role: _kinds_of_roles([role], council_defaults) for role in ROLES}
 
 
 def reminder_kinds_for(*, user: Actor) -> set[str]:
