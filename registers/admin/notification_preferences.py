@@ -77,12 +77,22 @@ class NotificationPreferenceAdmin(ModelAdmin):
             # Django's own (list, record) stay named, and refuse everyone.
         ] + super().get_urls()
 
+    def changelist_view(self, request, extra_context=None):
+        # The register's list is the user's own choice: their reminders page.
+        return self.my_reminders_view(request)
+
     def _page(self, request, title: str, **context):
         request.current_app = self.admin_site.name
         return TemplateResponse(
             request,
             "registers/admin/reminders.html",
-            {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **context},
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": title,
+                "action_form": None,  # no bulk actions here
+                **context,
+            },
         )
 
     def my_reminders_view(self, request):
