@@ -3,8 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
-DEV_ENV := DEBUG=true
 PORT ?= 8000
+# PORT reaches the commands too, so seed_demo prints the address the server uses.
+DEV_ENV := DEBUG=true PORT=$(PORT)
 REQUIRE_MFA ?= false
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
@@ -32,6 +33,7 @@ run: install
 	@# job, digest emails); it stops with the server (Ctrl-C, or the make process ending).
 	@set -m; $(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill -- -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Serving the portal at http://127.0.0.1:$(PORT)/"; \
 	$(DEV_ENV) REQUIRE_MFA=$(REQUIRE_MFA) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -41,6 +41,12 @@ can_view_placement_checks = _can("registers.view_placementcheck")
 can_view_frameworks = _can("registers.view_framework")
 can_view_users = _can("auth.view_user")
 can_view_groups = _can("auth.view_group")
+can_set_reminder_defaults = _can("registers.change_rolereminderdefault")
+
+
+def can_choose_reminders(request):
+    # Every signed-in user chooses their own reminders.
+    return request.user.is_active and request.user.is_staff
 
 
 def environment(request):

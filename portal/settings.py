@@ -147,14 +147,14 @@ OTP_WEBAUTHN_RP_NAME = "Commissioning Portal"
 OTP_WEBAUTHN_RP_ID = env.str(
     "OTP_WEBAUTHN_RP_ID", default=(ALLOWED_HOSTS[0] if ALLOWED_HOSTS else "localhost").strip(".")
 )
+# The development server's port (`make run PORT=8010`): the printed address follows it.
+PORT = env.int("PORT", default=8000)
+# The portal's address, for links in emails (the daily digest links to its lists).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default=f"http://127.0.0.1:{PORT}")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
     "OTP_WEBAUTHN_ALLOWED_ORIGINS",
     default=[f"https://{host.strip('.')}" for host in ALLOWED_HOSTS if host not in ("*", "[::1]")]
-    + (
-        [f"http://localhost:{port}" for port in (8000, env.int("PORT", default=8000))]
-        if DEBUG
-        else []
-    ),
+    + ([f"http://localhost:{port}" for port in (8000, PORT)] if DEBUG else []),
 )
 
 # Lockout (django-axes): by username and, separately, by client address.
@@ -313,6 +313,11 @@ IMPORT_HELD_HOURS = env.int("IMPORT_HELD_HOURS", default=24)
 # The council's area: an import's report lists new settings in these local
 # authorities (comma-separated names; empty means every authority).
 HOME_LOCAL_AUTHORITIES = env.list("HOME_LOCAL_AUTHORITIES", default=[])
+# Quarters of contract reviews, the Transparency Code export and reports: financial
+# (Q1 is April to June, as English councils report) or calendar (Q1 is January to March).
+REPORTING_QUARTERS = env.str("REPORTING_QUARTERS", default="financial").strip().lower()
+if REPORTING_QUARTERS not in {"financial", "calendar"}:
+    raise ImproperlyConfigured("REPORTING_QUARTERS must be 'financial' or 'calendar'.")
 OFSTED_STALE_AFTER_MONTHS = env.int("OFSTED_STALE_AFTER_MONTHS", default=18)
 RISK_VISIT_WORKING_DAYS = {
     "inadequate": env.int("RISK_VISIT_DAYS_INADEQUATE", default=10),

@@ -229,6 +229,18 @@ NAVIGATION = [
             ),
             _item("Users", "person", "admin:auth_user_changelist", "can_view_users"),
             _item("Groups", "group", "admin:auth_group_changelist", "can_view_groups"),
+            _item(
+                "My reminders",
+                "notifications",
+                "admin:my_reminders",
+                "can_choose_reminders",
+            ),
+            _item(
+                "Reminder defaults",
+                "notification_add",
+                "admin:reminder_defaults",
+                "can_set_reminder_defaults",
+            ),
         ],
     },
 ]

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
+from django.contrib.auth import get_user_model
 from django.db.models.signals import post_migrate
 
+from registers.people import person_name
 from registers.roles import sync_role_groups
 
 
@@ -31,3 +33,7 @@ class RegistersConfig(AppConfig):
         post_migrate.connect(
             _ensure_authority, sender=self, dispatch_uid="registers-ensure-authority"
         )
+        # One place names a person: every choice (lead officer, contract manager,
+        # owners), autocomplete, list filter, list column and read-only field prints
+        # a user with str(), which Django's own User makes the username.
+        get_user_model().__str__ = person_name

@@ -17,6 +17,9 @@ from django.db.models import Model
 # Change.context flag: the record is as Ofsted published it. A rule that only
 # surprises published data (a judgement on a monitoring inspection) gives way.
 AS_PUBLISHED = "as_published"
+# Change.context: the reason the user gave for this change (a form's "Reason for
+# this change"), for rules that let a change through only with one.
+GIVEN_REASON = "given_reason"
 
 
 @dataclass(eq=False)

@@ -119,6 +119,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
             # Sign-in security: reset second factors, clear lockouts, read the trail.
             "registers.manage_sign_in",
             "registers.view_accessevent",
+            # Each role's default reminders in the manager's council.
+            "registers.view_rolereminderdefault",
+            "registers.change_rolereminderdefault",
         }
     ),
     BUSINESS_SUPPORT: (

@@ -16,10 +16,12 @@ CUSTOM_PAGES = [
     "admin:registers_visit_feed",
     "admin:registers_contract_transparency",
     "admin:registers_setting_ofsted_import",
+    "admin:my_reminders",
+    "admin:reminder_defaults",
 ]
 
 # Records only the portal writes: nobody adds them by hand.
-READ_ONLY = {"importrun", "accessevent", "importjob"}
+READ_ONLY = {"importrun", "accessevent", "importjob", "notificationpreference"}
 
 
 def admin_urls(records, *, include_auth: bool) -> list[str]:

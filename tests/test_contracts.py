@@ -119,20 +119,21 @@ class TestExtensions:
         contract = ContractFactory(
             end_date=date(2027, 3, 31), extension_options=1, extension_months=12
         )
-        contract_extend(contract=contract, user=manager, today=TODAY)
+        contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         contract.refresh_from_db()
         assert (contract.end_date, contract.extensions_used) == (date(2028, 3, 31), 1)
         assert contract.history.first().history_change_reason == (
-            "Extension 1 of 1 used: end date moved from 31/03/2027 to 31/03/2028"
+            "Extension 1 of 1 used: end date moved from 31/03/2027 to 31/03/2028. "
+            "Reason: Good value"
         )
 
     def test_extend_is_refused_when_no_option_is_left(self, manager):
         contract = ContractFactory(
             end_date=date(2027, 3, 31), extension_options=1, extension_months=12
         )
-        contract_extend(contract=contract, user=manager, today=TODAY)
+        contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         with pytest.raises(ValidationError, match="no extension option left"):
-            contract_extend(contract=contract, user=manager, today=TODAY)
+            contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
 
     def test_options_need_a_length(self, manager):
         contract = ContractFactory.build(provider=ProviderFactory(), extension_options=2)
@@ -198,10 +199,11 @@ class TestVariations:
 
 class TestQuarterlyMonitoring:
     def test_a_live_contract_without_last_quarters_review_is_flagged(self):
+        # Financial quarters (REPORTING_QUARTERS): 2026Q2 is July to September 2026.
         reviewed = ContractFactory(start_date=date(2025, 1, 1))
-        ContractReviewFactory(contract=reviewed, year=2026, quarter=3)
+        ContractReviewFactory(contract=reviewed, year=2026, quarter=2)
         missing = ContractFactory(start_date=date(2025, 1, 1))
-        ContractReviewFactory(contract=missing, year=2026, quarter=2)
+        ContractReviewFactory(contract=missing, year=2026, quarter=1)
         flagged = Contract.objects.filter(missing_review_q(today=TODAY))
         assert list(flagged) == [missing]
 
@@ -424,7 +426,8 @@ class TestTransparency:
             reference="SPOT", procurement_route="spot_purchase", start_date=date(2026, 1, 1)
         )
         out = StringIO()
-        assert transparency_csv_write(year=2026, quarter=3, stream=out) == 1
+        # Financial 2026Q2: July to September 2026.
+        assert transparency_csv_write(year=2026, quarter=2, stream=out) == 1
         rows = list(csv.reader(io.StringIO(out.getvalue())))
         assert rows[0] == HEADERS
         row = dict(zip(HEADERS, rows[1], strict=True))
@@ -452,14 +455,14 @@ class TestTransparency:
     def test_export_escapes_formula_prefixes(self, prefix):
         ContractFactory(title=f"{prefix}HYPERLINK()", start_date=date(2026, 7, 1))
         out = StringIO()
-        transparency_csv_write(year=2026, quarter=3, stream=out)
+        transparency_csv_write(year=2026, quarter=2, stream=out)
         title = list(csv.reader(io.StringIO(out.getvalue())))[1][1]
         assert title == f"'{prefix}HYPERLINK()"
 
     def test_command_writes_the_quarter_to_stdout(self):
         ContractFactory(reference="Q3", start_date=date(2026, 7, 1))
         out = StringIO()
-        call_command("transparency_export", "--quarter", "2026Q3", stdout=out)
+        call_command("transparency_export", "--quarter", "2026Q2", stdout=out)
         assert out.getvalue().splitlines()[1].startswith("Q3,")
 
     def test_command_refuses_a_bad_quarter(self):

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from registers.models import ActionItem, Provider, Visit
@@ -95,7 +96,10 @@ def test_a_manager_can_revert_and_the_revert_is_itself_recorded(manager, client_
     revert_url = reverse(
         "admin:registers_provider_simple_history", args=[provider.pk, first_version.pk]
     )
-    data = change_form_data(client.get(revert_url))
+    page = client.get(revert_url)
+    assert 'name="change_reason"' in page.content.decode()  # the version page asks why
+    data = change_form_data(page)
+    data["change_reason"] = "The second contact was a typing mistake"
     response = client.post(revert_url, data)
     assert response.status_code == 302
     provider.refresh_from_db()
@@ -103,6 +107,50 @@ def test_a_manager_can_revert_and_the_revert_is_itself_recorded(manager, client_
     latest = provider.history.first()
     assert latest.history_user == manager
     assert latest.history_change_reason.startswith("Reverted to the version of")
+    assert latest.history_change_reason.endswith(": The second contact was a typing mistake")
+
+
+def test_a_revert_without_a_reason_changes_nothing(manager, client_for):
+    provider = ProviderFactory(contact_name="First contact")
+    client = client_for(manager)
+    post_change(
+        client,
+        reverse("admin:registers_provider_change", args=[provider.pk]),
+        contact_name="Second contact",
+    )
+    first_version = provider.history.order_by("history_date").first()
+    revert_url = reverse(
+        "admin:registers_provider_simple_history", args=[provider.pk, first_version.pk]
+    )
+    data = change_form_data(client.get(revert_url))
+    data["change_reason"] = " "
+    response = client.post(revert_url, data, follow=True)
+    assert "Give the reason for reverting" in response.content.decode()
+    provider.refresh_from_db()
+    assert provider.contact_name == "Second contact"
+
+
+def test_history_reads_as_people_read_it(manager, client_for):
+    provider = ProviderFactory(contact_name="", sector="private", is_sme=True)
+    client = client_for(manager)
+    post_change(
+        client,
+        reverse("admin:registers_provider_change", args=[provider.pk]),
+        contact_name="Jo Bloggs",
+        sector="voluntary",
+        is_sme="false",
+    )
+    page = client.get(reverse("admin:registers_provider_history", args=[provider.pk]))
+    body = page.content.decode()
+    assert "Main contact" in body or "Contact name" in body  # the field's label
+    assert "Private &rarr; Voluntary" in body or "Private → Voluntary" in body
+    assert "Yes &rarr; No" in body or "Yes → No" in body
+    assert "— &rarr; Jo Bloggs" in body or "— → Jo Bloggs" in body
+    assert "None" not in body
+    # Two entries in the same minute are told apart: seconds and a version number.
+    for row in provider.history.all():
+        assert f"Version {row.history_id}" in body
+        assert timezone.localtime(row.history_date).strftime("%d/%m/%Y %H:%M:%S") in body
 
 
 def test_deleting_keeps_the_history_with_who_deleted(manager, client_for):

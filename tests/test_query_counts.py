@@ -152,6 +152,7 @@ def pages(records: Records) -> dict[str, str]:
         urls[f"{model_name} list"] = reverse(f"admin:registers_{model_name}_changelist")
         obj = getattr(records, model_name)
         urls[f"{model_name} page"] = reverse(f"admin:registers_{model_name}_change", args=[obj.pk])
+    urls["my reminders"] = reverse("admin:my_reminders")  # every user's page (issue 15)
     return urls
 
 

@@ -215,7 +215,8 @@ class TestProcess:
     def test_a_new_live_contract_starts_the_process(self, manager):
         setting, _ = rated(Judgement.INADEQUATE, approved=False)
         contract = ContractFactory.build(provider=setting.provider, setting=setting)
-        contract_save(contract=contract, user=manager)
+        # The provider is not approved: contracting with it takes a reason.
+        contract_save(contract=contract, user=manager, reason="Emergency placement")
         assert Setting.objects.get(pk=setting.pk).enhanced_monitoring
 
     def test_recipients_are_configurable(self, monitor, manager, settings):

@@ -500,6 +500,8 @@ class TestRiTrigger:
             {
                 "reference": "C-77",
                 "title": "Placement",
+                # The provider is an applicant: contracting with it needs a reason.
+                "change_reason": "Emergency placement",
                 "provider": str(setting.provider.pk),
                 "setting": str(setting.pk),
                 "procurement_route": "block_contract",

@@ -14,6 +14,7 @@ from registers.admin import (  # noqa: F401
     import_jobs,
     import_runs,
     inspections,
+    notification_preferences,
     placement_checks,
     providers,
     referrals,

@@ -35,6 +35,8 @@ class ActionPage:
     submit_label: str = "Confirm"
     intro: str = ""
     field_map: Mapping[str, str] = field(default_factory=dict)  # service field -> form field
+    # What the user confirms, shown above the form: (record) -> [(label, value)].
+    facts: Callable[[Model], list[tuple[str, str]]] | None = None
 
 
 class ActionPagesMixin:
@@ -91,6 +93,7 @@ class ActionPagesMixin:
             "form": form,
             "submit_label": page.submit_label,
             "intro": page.intro,
+            "facts": page.facts(obj) if page.facts else [],
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.action_form_template, context)

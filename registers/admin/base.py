@@ -8,7 +8,12 @@ from unfold.admin import ModelAdmin
 
 from registers.admin.authorities import AuthorityFieldMixin
 from registers.admin.changelist import PageFirstMixin
-from registers.admin.forms import RegisterForm, ServiceCheckedForm, with_service_check
+from registers.admin.forms import (
+    BlankChoiceFirstMixin,
+    RegisterForm,
+    ServiceCheckedForm,
+    with_service_check,
+)
 from registers.admin.history import HistoryMixin
 from registers.admin.permissions import ObjectPermissionsMixin, request_cache
 from registers.admin.safe_input import SafeInputMixin
@@ -20,6 +25,7 @@ FORM_ONLY = ("change_reason", "read_version")
 
 
 class RegisterAdmin(
+    BlankChoiceFirstMixin,
     AuthorityFieldMixin,
     SafeInputMixin,
     PageFirstMixin,

@@ -1,6 +1,7 @@
 """A contract's variations, quarterly reviews and documents, on its page."""
 
 from registers.admin.inlines import EditableTabularInline
+from registers.dates import quarters_kind
 from registers.models import ContractDocument, ContractReview, ContractVariation
 from registers.services.contract_records import (
     contract_children_check,
@@ -43,6 +44,13 @@ class ReviewInline(ContractChildInline):
     fields = ["year", "quarter", "rag", "kpis", "notes", "reviewed_on", "reviewer"]
     readonly_fields = ["reviewer"]
     verbose_name_plural = "Quarterly monitoring"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "quarter" and field is not None:
+            # The install's quarters (REPORTING_QUARTERS), not the model's fixed text.
+            field.help_text = quarters_kind().capitalize() + "."
+        return field
 
 
 class DocumentInline(ContractChildInline):

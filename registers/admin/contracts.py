@@ -1,6 +1,5 @@
 """The contracts register: status from the dates, recommissioning, spot purchases."""
 
-from django import forms
 from django.contrib import admin
 from django.db.models import BooleanField, Case, Value, When
 from django.utils import timezone
@@ -8,11 +7,11 @@ from guardian.admin import ReinforcedGuardedModelAdminMixin
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import display
 
-from registers.admin.action_pages import ActionPage, ActionPagesMixin
+from registers.admin.action_pages import ActionPagesMixin
 from registers.admin.base import RegisterAdmin
+from registers.admin.contract_actions import CONTRACT_ACTION_PAGES
 from registers.admin.contract_records import DocumentInline, ReviewInline, VariationInline
 from registers.admin.display import CONTRACT_STATUS_COLOURS, labels, pounds, uk_date
-from registers.admin.forms import ActionForm
 from registers.admin.guardian import GuardianPagesMixin, MineFilter
 from registers.admin.permissions import request_cache
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
@@ -20,11 +19,10 @@ from registers.admin.transparency import TransparencyFileMixin
 from registers.dates import last_completed_quarter
 from registers.importing.specs.contracts import ContractSpec
 from registers.models import (
-    AuthoriserRole,
     Contract,
     ContractStatus,
 )
-from registers.permissions import authority_scope, can
+from registers.permissions import authority_scope
 from registers.selectors.contracts import (
     decisions_due,
     ending_within,
@@ -34,13 +32,8 @@ from registers.selectors.contracts import (
 )
 from registers.selectors.users import contract_manager_choices
 from registers.services.contracts import (
-    contract_authorisation_allowed,
-    contract_authorise_spot,
-    contract_extend,
-    contract_extension_refusal,
     contract_justification_locked,
     contract_manager_editable,
-    contract_terminate,
     contracts_check,
     contracts_write,
 )
@@ -118,43 +111,6 @@ class PublishableFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=contracts_not_publishable(queryset))
 
 
-class AuthoriseForm(ActionForm):
-    role = forms.ChoiceField(label="You authorise as", choices=AuthoriserRole.choices)
-    confirm = forms.BooleanField(
-        label="I have read the written justification and authorise this spot purchase.",
-    )
-
-
-class ExtendForm(ActionForm):
-    confirm = forms.BooleanField(label="Use one extension option")
-
-
-class TerminateForm(ActionForm):
-    terminated_on = forms.DateField(label="Terminated on", initial=timezone.localdate)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def _authorise(contract, data, user) -> str:
-    contract_authorise_spot(contract=contract, user=user, role=data["role"])
-    return f"The spot purchase {contract.reference} is authorised."
-
-
-def _extend(contract, data, user) -> str:
-    contract_extend(contract=contract, user=user)
-    return f"{contract.reference} now ends on {contract.end_date:%d/%m/%Y}."
-
-
-def _terminate(contract, data, user) -> str:
-    contract_terminate(
-        contract=contract, user=user, terminated_on=data["terminated_on"], reason=data["reason"]
-    )
-    return f"{contract.reference} is terminated."
-
-
-def _may_change(contract, user) -> bool:
-    return can(user, "change", contract)
-
-
 @admin.register(Contract)
 class ContractAdmin(
     GuardianPagesMixin,
@@ -167,43 +123,7 @@ class ContractAdmin(
     service_check = contracts_check
     service_write = contracts_write
     spec_class = ContractSpec
-    action_pages = (
-        ActionPage(
-            name="authorise",
-            label="Authorise spot purchase",
-            icon="approval",
-            form=AuthoriseForm,
-            title="Authorise a spot purchase",
-            run=_authorise,
-            allowed=lambda c, user: contract_authorisation_allowed(contract=c, user=user),
-            submit_label="Authorise",
-            intro="A spot purchase is allowed only with a written justification of why the "
-            "framework could not meet the need, authorised in writing by a Head of Service or "
-            "Director. You cannot authorise your own request.",
-        ),
-        ActionPage(
-            name="extend",
-            label="Extend",
-            icon="update",
-            form=ExtendForm,
-            title="Use an extension option",
-            run=_extend,
-            allowed=lambda c, user: (
-                _may_change(c, user) and not contract_extension_refusal(contract=c)
-            ),
-            submit_label="Extend",
-        ),
-        ActionPage(
-            name="terminate",
-            label="Terminate",
-            icon="block",
-            form=TerminateForm,
-            title="Terminate the contract",
-            run=_terminate,
-            allowed=lambda c, user: _may_change(c, user) and not c.terminated_on,
-            submit_label="Terminate",
-        ),
-    )
+    action_pages = CONTRACT_ACTION_PAGES
     list_display = [
         "contract",
         "provider",

@@ -102,6 +102,8 @@ class ServiceCheckedForm(forms.ModelForm):
             return  # an unchanged row writes nothing: there is nothing to check
         if VERSION in self.fields and self.cleaned_data.get(VERSION) is not None:
             self.instance._read_version = self.cleaned_data[VERSION]
+        if (self.cleaned_data.get("change_reason") or "").strip():
+            self.instance._given_reason = self.cleaned_data["change_reason"].strip()
         try:
             type(self).service_check(self.instance)
         except ValidationError as exc:
@@ -216,3 +218,16 @@ def unfold_widget(field: forms.Field) -> forms.Widget:
     if isinstance(widget, forms.Textarea):
         return widgets.UnfoldAdminTextareaWidget(attrs=widget.attrs)
     return widgets.UnfoldAdminTextInputWidget(attrs=widget.attrs)
+
+
+class BlankChoiceFirstMixin:
+    """A required choice with no default starts blank, as in Django: Unfold offers a
+    blank choice only for optional fields, so a form silently took the first choice
+    (a contract's procurement route became "Open tender")."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if "choices" not in kwargs and not db_field.blank and not db_field.has_default():
+            kwargs["choices"] = db_field.get_choices(
+                include_blank=True, blank_choice=[("", "Select value")]
+            )
+        return super().formfield_for_choice_field(db_field, request, **kwargs)

@@ -1,12 +1,15 @@
 """Per-record permission pages (guardian, through Unfold) and the "Mine" filter."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from registers.admin.access_trail import recorded_form
-from registers.selectors.users import mine_q
+from registers.permissions import authority_scope
+from registers.selectors.users import grant_candidates, mine_q
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -62,6 +65,23 @@ class GuardianPagesMixin:
         if request.user.groups.filter(pk=group_id).exists() and not request.user.is_superuser:
             raise PermissionDenied("You cannot change the permissions of your own group.")
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+    def get_obj_perms_user_select_form(self, request):
+        # A person is found by name, not by typing their username (guardian's form).
+        people = grant_candidates(
+            authority_ids=authority_scope(request.user).member_ids, exclude_id=request.user.pk
+        )
+
+        class PersonForm(forms.Form):
+            user = forms.ModelChoiceField(
+                queryset=people,
+                label="Person",
+                empty_label="Choose a person by name",
+                help_text="Everyone active on the portal, by name.",
+                widget=UnfoldAdminSelectWidget,
+            )
+
+        return PersonForm
 
     def get_obj_perms_manage_user_form(self, request):
         form = super().get_obj_perms_manage_user_form(request)

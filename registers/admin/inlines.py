@@ -3,7 +3,12 @@
 from django import forms
 from unfold.admin import TabularInline
 
-from registers.admin.forms import ServiceCheckedForm, labelled_formset, with_service_check
+from registers.admin.forms import (
+    BlankChoiceFirstMixin,
+    ServiceCheckedForm,
+    labelled_formset,
+    with_service_check,
+)
 from registers.admin.permissions import request_has_perm
 from registers.permissions import owned_by, perm_name
 from registers.services.recording import check_one, record_delete, save_one
@@ -17,7 +22,7 @@ class OwnedRowsMixin:
         return owned_by(request.user, super().get_queryset(request))
 
 
-class InlineMixin(OwnedRowsMixin):
+class InlineMixin(BlankChoiceFirstMixin, OwnedRowsMixin):
     """An inline whose rights follow the parent record being edited, and whose
     rows go through ``service_check`` and ``service_write`` like any other."""
 

@@ -4,9 +4,12 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from unfold.contrib.filters.admin import RangeDateFilter
-from unfold.decorators import display
+from unfold.decorators import action, display
 
 from registers.admin.action_pages import ActionPage, ActionPagesMixin
 from registers.admin.base import RegisterAdmin
@@ -145,6 +148,8 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
             allowed=lambda provider, user: provider_review_allowed(provider=provider, user=user),
         ),
     )
+    # A setting is added from its provider's page, the provider filled in.
+    actions_detail = ["add_setting"]
     list_display = [
         "provider_name",
         "company_number",
@@ -242,6 +247,20 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
                 ),
             )
         )
+
+    @action(
+        description="Add a setting",
+        url_path="add-setting",
+        permissions=["add_setting"],
+        icon="add_home",
+    )
+    def add_setting(self, request, object_id):
+        return HttpResponseRedirect(
+            reverse("admin:registers_setting_add") + "?" + urlencode({"provider": object_id})
+        )
+
+    def has_add_setting_permission(self, request, object_id=None):
+        return request.user.has_perm("registers.add_setting")
 
     @display(description="Provider", ordering="name", header=True)
     def provider_name(self, obj):

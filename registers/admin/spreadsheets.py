@@ -23,8 +23,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from registers.importing.columns import example_row
 from registers.importing.engine import Column, Spec
-from registers.importing.export import resource_class
+from registers.importing.export import EXPORT_FORMATS, resource_class
 from registers.importing.plans import CLEAR_MARKER
 from registers.importing.results import ImportResult
 from registers.services.held_uploads import (
@@ -92,7 +93,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return [SpreadsheetFormat]
 
     def get_export_formats(self):
-        return [base_formats.CSV, base_formats.XLSX, base_formats.ODS]
+        return EXPORT_FORMATS
 
     def export_columns(self, request) -> list[Column]:
         """Only the columns of fields this user may see on the record's page."""
@@ -319,8 +320,10 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        headers = [column.header for column in self.spec_class().importable_columns()]
-        dataset = tablib.Dataset(headers=headers)
+        columns = self.spec_class().importable_columns()
+        dataset = tablib.Dataset(headers=[column.header for column in columns])
+        # One example row, marked: the import skips it (columns.EXAMPLE_MARK).
+        dataset.append(example_row(columns))
         name = slugify(self.spec_class.label)
         if request.GET.get("format") == "csv":
             response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")

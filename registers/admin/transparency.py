@@ -9,21 +9,21 @@ from django.utils import timezone
 from unfold.decorators import action
 
 from registers.admin.forms import ActionForm, unfold_widget
-from registers.dates import last_completed_quarter, parse_quarter
+from registers.dates import last_completed_quarter, parse_quarter, quarters_kind
 from registers.permissions import authority_scope, has_perm
-from registers.services.transparency import transparency_csv_write
+from registers.services.transparency import transparency_csv_write, transparency_left_out
 
 
 class QuarterForm(ActionForm):
     quarter = forms.CharField(
         label="Quarter",
         max_length=6,
-        help_text="Calendar quarter, for example 2026Q3 (July to September 2026).",
         initial=lambda: "{}Q{}".format(*last_completed_quarter(timezone.localdate())),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["quarter"].help_text = f"A {quarters_kind()}, for example 2026Q3."
         scope = authority_scope(self.user)
         if len(scope.member_ids) > 1:
             # Each council publishes its own contracts: one in several picks which.
@@ -60,8 +60,16 @@ class TransparencyFileMixin:
         if not self.has_transparency_permission(request):
             raise PermissionDenied
         form = QuarterForm(request.GET or None, user=request.user)
+        left_out = []
         if request.GET and form.is_valid():
             year, quarter = form.cleaned_data["quarter"]
+            left_out = transparency_left_out(
+                year=year,
+                quarter=quarter,
+                user=request.user,
+                authority_id=form.cleaned_data.get("authority"),
+            )
+        if request.GET and form.is_valid() and (not left_out or request.GET.get("confirmed")):
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = (
                 f'attachment; filename="transparency-contracts-{year}Q{quarter}.csv"'
@@ -80,6 +88,7 @@ class TransparencyFileMixin:
             "opts": self.opts,
             "title": "Transparency Code: contracts over £5,000",
             "form": form,
+            "left_out": left_out,
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "registers/admin/transparency.html", context)

@@ -10,13 +10,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from registers.importing.tables import CellIssue
+from registers.money import parse_pounds
 
 
 class CellError(ValueError):
@@ -101,6 +102,10 @@ class Parser:
         raise NotImplementedError
 
     def describe(self) -> str:
+        return ""
+
+    def example(self) -> str:
+        """A value the import template's example row shows."""
         return ""
 
 
@@ -203,6 +208,9 @@ class DateValue(Parser):
     def describe(self) -> str:
         return "date, DD/MM/YYYY"
 
+    def example(self) -> str:
+        return "01/04/2026"
+
 
 class Money(Parser):
     def parse(self, value, context):
@@ -211,13 +219,10 @@ class Money(Parser):
         if isinstance(value, int | float):
             amount = Decimal(str(value))
         else:
-            text = as_text(value).replace("£", "").replace(",", "").strip()
             try:
-                amount = Decimal(text)
-            except InvalidOperation:
-                raise CellError("is not an amount in pounds (write 1250.00 or £1,250.00)") from None
-        if not amount.is_finite():
-            raise CellError("is not an amount in pounds")
+                amount = parse_pounds(as_text(value))
+            except ValueError as error:
+                raise CellError(str(error)) from None
         if amount < 0:
             raise CellError("is negative: amounts cannot be negative")
         if amount.as_tuple().exponent < -2:
@@ -228,6 +233,9 @@ class Money(Parser):
 
     def describe(self) -> str:
         return "amount in £"
+
+    def example(self) -> str:
+        return "£150,000.00"
 
 
 class Integer(Parser):
@@ -255,6 +263,9 @@ class Integer(Parser):
     def describe(self) -> str:
         return "whole number"
 
+    def example(self) -> str:
+        return str(max(self.minimum, 1))
+
 
 YES = {"yes", "y", "true", "1", "x"}
 NO = {"no", "n", "false", "0"}
@@ -276,6 +287,9 @@ class YesNo(Parser):
 
     def describe(self) -> str:
         return "Yes or No"
+
+    def example(self) -> str:
+        return "Yes"
 
 
 @functools.lru_cache(maxsize=4096)  # a file repeats the same few values
@@ -305,3 +319,6 @@ class Choice(Parser):
 
     def describe(self) -> str:
         return "one of: " + ", ".join(self.labels)
+
+    def example(self) -> str:
+        return self.labels[0] if self.labels else ""

@@ -26,12 +26,34 @@ class Column:
     # Regular expressions over header_key(name), for names that carry a date or an
     # unfilled placeholder ("Registration status at 31 March 2020", "... @enddate").
     patterns: tuple[str, ...] = ()
+    example: str = ""  # the import template's example row; default: the parser's
+
+    def example_value(self) -> str:
+        return self.example or (self.parser.example() if self.parser else "")
 
     def describe(self) -> str:
         return self.help or (self.parser.describe() if self.parser else "")
 
     def names(self) -> tuple[str, ...]:
         return (self.header, *self.aliases)
+
+
+# The first cell of the import template's example row starts with this: the
+# import skips such a row and says so, so a filled-in template imports as it is.
+EXAMPLE_MARK = "Example (skipped):"
+
+
+def example_row(columns: list[Column]) -> list[str]:
+    """The template's example row: each column's example, the first one marked."""
+    values = [column.example_value() for column in columns]
+    if values:
+        values[0] = f"{EXAMPLE_MARK} {values[0]}".strip()
+    return values
+
+
+def is_example_row(cells: list) -> bool:
+    first = next((cell for cell in cells if cell not in (None, "")), None)
+    return isinstance(first, str) and first.strip().lower().startswith(EXAMPLE_MARK.lower())
 
 
 def header_key(text) -> str:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db.models import Model
 
 from registers.importing.cells import CellError, Context, as_text, display, is_blank
-from registers.importing.columns import Column, ParsedRow, header_key
+from registers.importing.columns import Column, ParsedRow, header_key, is_example_row
 from registers.importing.plans import CLEAR, CLEAR_MARKER, Plan, apply_values
 from registers.importing.readers import read_table
 from registers.importing.results import ImportResult
@@ -286,6 +286,10 @@ def parse_rows(*, spec: Spec, table: Table, result: ImportResult) -> list[Parsed
     max_rows = settings.IMPORT_MAX_ROWS  # exact: records below the header, blank rows apart
     for number, cells in table.rows:
         if number <= header_number:
+            continue
+        if is_example_row(cells):
+            counts.skipped += 1
+            result.add_warning("The template's example row is skipped.", row=number)
             continue
         if all(is_blank(cell) for cell in cells) or (
             any(is_blank(cells[i] if i < len(cells) else None) for i in keys)

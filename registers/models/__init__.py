@@ -32,6 +32,11 @@ from registers.models.frameworks import Framework, FrameworkKind, Lot
 from registers.models.import_jobs import ImportJob, ImportJobMode, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
+from registers.models.notification_preferences import (
+    NotificationPreference,
+    ReminderKind,
+    RoleReminderDefault,
+)
 from registers.models.placement_checks import (
     CareOrSupport,
     CheckOutcome,
@@ -124,6 +129,9 @@ __all__ = [
     "InspectionType",
     "Judgement",
     "KpiOutcome",
+    "NotificationPreference",
+    "ReminderKind",
+    "RoleReminderDefault",
     "Lot",
     "PlacementCheck",
     "PlacementDecision",

@@ -92,3 +92,15 @@ def contract_manager_choices(*, contract_id=None, authority_ids=None) -> QuerySe
         )
     candidates = contract_manager_candidates(authority_ids=staff_scope(authority_ids or ()))
     return with_current(candidates, current)
+
+
+def grant_candidates(*, authority_ids, exclude_id=None) -> QuerySet:
+    """Whom a manager may grant a record's permissions: active staff (of the
+    manager's councils, on a shared install), by name, never the manager."""
+    people = get_user_model().objects.filter(is_active=True, is_staff=True)
+    scope = staff_scope(authority_ids)
+    if scope is not None:
+        people = people.filter(authorities__in=sorted(scope)).distinct()
+    if exclude_id is not None:
+        people = people.exclude(pk=exclude_id)
+    return people.order_by(*BY_NAME)

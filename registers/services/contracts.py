@@ -17,17 +17,27 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from registers.changes import Change, ErrorCollector, Refusal, change_from, raise_first
+from registers.changes import (
+    GIVEN_REASON,
+    Change,
+    ErrorCollector,
+    Refusal,
+    change_from,
+    raise_first,
+)
 from registers.dates import add_months
 from registers.models import (
+    ApprovalStatus,
     AuthoriserRole,
     Contract,
     FrameworkKind,
     Lot,
     ProcurementRoute,
+    Provider,
     Setting,
 )
 from registers.models.contracts import CALL_OFF_ROUTES
+from registers.models.providers import IN_USE_APPROVAL_STATUSES
 from registers.permissions import Actor, has_perm
 from registers.selectors.users import contract_manager_candidates
 from registers.services.access import move_change_permission
@@ -102,6 +112,7 @@ def contracts_check(*, changes: Sequence[Change[Contract]], user: Actor, **_) ->
                 "spot_justification",
             )
         _spot_requester(change, user)
+    _unapproved_providers(changes, errors)
     staff_membership_check(
         [c for c in changes if id(c) in new_managers],
         field="contract_manager",
@@ -109,6 +120,30 @@ def contracts_check(*, changes: Sequence[Change[Contract]], user: Actor, **_) ->
         label="contract manager",
     )
     return errors.refusals()
+
+
+def _unapproved_providers(changes: Sequence[Change[Contract]], errors: ErrorCollector) -> None:
+    """Contracting with a provider that is not approved (an applicant, a suspended
+    or removed one) needs a reason, which the history keeps (issue 15)."""
+    naming = [c for c in changes if c.obj.provider_id and (c.is_new or c.changed("provider"))]
+    if not naming:
+        return
+    statuses = dict(
+        Provider.objects.filter(pk__in={c.obj.provider_id for c in naming}).values_list(
+            "pk", "approval_status"
+        )
+    )
+    for change in naming:
+        status = statuses.get(change.obj.provider_id)
+        if status is None or status in IN_USE_APPROVAL_STATUSES:
+            continue
+        if not str(change.context.get(GIVEN_REASON) or "").strip():
+            errors.add(
+                change,
+                f"{change.obj.provider} is {ApprovalStatus(status).label.lower()}, not approved: "
+                "to contract with it anyway, give the reason in 'Reason for this change'.",
+                "provider",
+            )
 
 
 def _lots(changes: Sequence[Change[Contract]]) -> dict[int, tuple[str, str, set[int]]]:
@@ -186,18 +221,28 @@ def contract_save(*, contract: Contract, user: Actor, reason: str = "") -> Contr
         write=contracts_write,
         user=user,
         reason=reason or ("Contract saved" if contract.pk else "Contract created"),
+        context={GIVEN_REASON: reason},
     )
 
 
-def contract_extend(*, contract: Contract, user: Actor, today: date | None = None) -> Contract:
-    """Use one extension option: move the end date by its length."""
+def contract_extension_end(*, contract: Contract) -> date:
+    """The end date one more extension option would give."""
+    return add_months(contract.end_date, contract.extension_months)
+
+
+def contract_extend(
+    *, contract: Contract, user: Actor, reason: str, today: date | None = None
+) -> Contract:
+    """Use one extension option: move the end date by its length, for a reason."""
     today = today or timezone.localdate()
     refusal = contract_extension_refusal(contract=contract, today=today)
     if refusal:
         raise ValidationError(refusal)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Give the reason for extending the contract."})
     change = change_from(contract)
     old_end = contract.end_date
-    contract.end_date = add_months(old_end, contract.extension_months)
+    contract.end_date = contract_extension_end(contract=contract)
     contract.extensions_used += 1
     raise_first(contracts_check(changes=[change], user=user))
     contracts_write(
@@ -205,7 +250,8 @@ def contract_extend(*, contract: Contract, user: Actor, today: date | None = Non
         user=user,
         reason=(
             f"Extension {contract.extensions_used} of {contract.extension_options} used: "
-            f"end date moved from {old_end:%d/%m/%Y} to {contract.end_date:%d/%m/%Y}"
+            f"end date moved from {old_end:%d/%m/%Y} to {contract.end_date:%d/%m/%Y}. "
+            f"Reason: {reason.strip()}"
         ),
     )
     return contract

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from registers import roles
-from registers.changes import Change, link_parents
+from registers.changes import GIVEN_REASON, Change, link_parents
 from registers.models import (
     Authority,
     Contract,
@@ -119,6 +119,9 @@ def ensure_demo_users(*, password: str) -> list[tuple[str, str]]:
     return logins
 
 
+UNAPPROVED_REASON = "Placement needed before the provider's approval completes"
+
+
 def _write(objs: Sequence, *, check: Callable, write: Callable, user: Actor, contexts=None) -> list:
     """Demo data meets every rule: a refusal here is a bug in the demo."""
     changes = [
@@ -170,7 +173,14 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
             rng, providers, settings_, admissions, users, today
         )
         reviews, variations = demo_activity.build_contract_follow_up(rng, contracts, users, today)
-        _write(contracts, check=contracts_check, write=contracts_write, user=actor)
+        # Some demo providers are still applicants: contracting with one takes a reason.
+        _write(
+            contracts,
+            check=contracts_check,
+            write=contracts_write,
+            user=actor,
+            contexts=[{GIVEN_REASON: UNAPPROVED_REASON}] * len(contracts),
+        )
         _write(
             [*reviews, *variations],
             check=contract_children_check,
@@ -321,7 +331,13 @@ def _second_council(rng: random.Random, contracts: list[Contract], *, users, tod
                 spot_justification=contract.spot_justification,
             )
         )
-    _write(theirs, check=contracts_check, write=contracts_write, user=manager_b)
+    _write(
+        theirs,
+        check=contracts_check,
+        write=contracts_write,
+        user=manager_b,
+        contexts=[{GIVEN_REASON: UNAPPROVED_REASON}] * len(theirs),
+    )
     if theirs:
         setting = Setting.objects.get(pk=theirs[0].setting_id)
         inspection = Inspection(

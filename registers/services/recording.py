@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from django.db.models import Model
 from django.utils import timezone
 
-from registers.changes import Change, Refusal, link_parents, raise_first
+from registers.changes import GIVEN_REASON, Change, Refusal, link_parents, raise_first
 from registers.history_rows import bulk_create_recorded, bulk_update_recorded
 from registers.permissions import Actor
 
@@ -32,6 +32,9 @@ def change_for[M: Model](obj: M, *, context: dict | None = None) -> Change[M]:
     # A form, inline row or list row stamps the version it read (see check_versions).
     if getattr(obj, "_read_version", None) is not None:
         context.setdefault("read_version", obj._read_version)
+    # A form stamps the reason its user typed, so its check sees it before the save.
+    if getattr(obj, "_given_reason", None):
+        context.setdefault(GIVEN_REASON, obj._given_reason)
     return Change(obj=obj, before=before, context=context)
 
 
@@ -86,6 +89,7 @@ def forget_stamps(objs: Sequence[Model]) -> None:
         obj.__dict__.pop("_change_reason", None)
         obj.__dict__.pop("_history_user", None)
         obj.__dict__.pop("_read_version", None)
+        obj.__dict__.pop("_given_reason", None)
 
 
 def record_delete(obj: Model, *, user: Actor, reason: str) -> None:

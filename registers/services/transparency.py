@@ -147,16 +147,45 @@ def transparency_csv_write(
     user: Actor = None,
     authority_id: int | None = None,
 ) -> int:
-    """Write the quarter's file; returns the number of contracts."""
+    """Write the quarter's file of publishable contracts; returns their number.
+    Those lacking a field the Code requires are left out (transparency_left_out)."""
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(HEADERS)
     count = 0
     for contract in transparency_contracts(
         year=year, quarter=quarter, user=user, authority_id=authority_id
     ):
+        if transparency_missing_fields(contract=contract):
+            continue  # left out: transparency_left_out lists it to whoever publishes
         writer.writerow([escape_formula(cell) for cell in row_for(contract)])
         count += 1
     return count
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A contract the Code asks to publish, held back for the fields it lacks."""
+
+    contract: Contract
+    missing: list[str]
+
+    def __str__(self) -> str:
+        return f"{self.contract.reference} (missing: {', '.join(self.missing)})"
+
+
+def transparency_left_out(
+    *, year: int, quarter: int, user: Actor = None, authority_id: int | None = None
+) -> list[LeftOut]:
+    """The quarter's contracts the file leaves out as not publishable, with what
+    each lacks: the page and the command list them, so nothing is dropped unseen."""
+    found = []
+    for contract in transparency_contracts(
+        year=year, quarter=quarter, user=user, authority_id=authority_id
+    ):
+        missing = transparency_missing_fields(contract=contract)
+        if missing:
+            found.append(LeftOut(contract=contract, missing=missing))
+    return found
 
 
 def transparency_authority(*, code: str) -> int:

@@ -376,7 +376,7 @@ class TestExtend:
 
     def test_the_contract_manager_may_extend_their_contract(self, officer):
         contract = self.contract(contract_manager=officer)
-        contract_extend(contract=contract, user=officer, today=TODAY)
+        contract_extend(contract=contract, user=officer, reason="Good value", today=TODAY)
         assert (stored(contract).end_date, stored(contract).extensions_used) == (
             date(2027, 9, 30),
             1,
@@ -384,13 +384,14 @@ class TestExtend:
         row = contract.history.first()
         assert (row.history_user, row.history_change_reason) == (
             officer,
-            "Extension 1 of 2 used: end date moved from 31/03/2027 to 30/09/2027",
+            "Extension 1 of 2 used: end date moved from 31/03/2027 to 30/09/2027. "
+            "Reason: Good value",
         )
 
     def test_someone_who_may_not_change_the_contract_may_not_extend_it(self, officer):
         contract = self.contract()
         with pytest.raises(ValidationError, match="not a contract you may change"):
-            contract_extend(contract=contract, user=officer, today=TODAY)
+            contract_extend(contract=contract, user=officer, reason="Good value", today=TODAY)
         assert (stored(contract).end_date, stored(contract).extensions_used) == (
             date(2027, 3, 31),
             0,
@@ -403,7 +404,7 @@ class TestExtend:
             f"{contract} was terminated and cannot be extended."
         )
         with pytest.raises(ValidationError, match="was terminated"):
-            contract_extend(contract=contract, user=manager, today=TODAY)
+            contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         assert stored(contract).end_date == date(2027, 3, 31)
 
     def test_an_ended_contract_cannot_be_extended(self, manager):
@@ -412,7 +413,7 @@ class TestExtend:
             f"{contract} ended on 21/11/2026: it cannot be extended."
         )
         with pytest.raises(ValidationError, match="ended on 21/11/2026"):
-            contract_extend(contract=contract, user=manager, today=TODAY)
+            contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         assert stored(contract).end_date == date(2026, 11, 21)
 
     def test_a_contract_ending_today_can_still_be_extended(self, manager):
@@ -425,13 +426,13 @@ class TestExtend:
             f"{contract} has no extension option left: it allowed 0 and 0 used."
         )
         contract = self.contract(extension_months=12)
-        contract_extend(contract=contract, user=manager, today=TODAY)
-        contract_extend(contract=contract, user=manager, today=TODAY)
+        contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
+        contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         assert contract_extension_refusal(contract=contract, today=TODAY) == (
             f"{contract} has no extension option left: it allowed 2 and 2 used."
         )
         with pytest.raises(ValidationError, match="no extension option left"):
-            contract_extend(contract=contract, user=manager, today=TODAY)
+            contract_extend(contract=contract, user=manager, reason="Good value", today=TODAY)
         assert (stored(contract).end_date, stored(contract).extensions_used) == (
             date(2029, 3, 31),
             2,

@@ -3,7 +3,7 @@
 from registers.importing.cells import Choice, DateValue, Integer, Text
 from registers.importing.engine import Column, ParsedRow, Spec
 from registers.importing.plans import Plan
-from registers.importing.specs.common import dd_mm_yyyy
+from registers.importing.specs.common import export_date
 from registers.importing.specs.visits import changeable_by_id
 from registers.models import ActionItem, ActionStatus, Visit
 
@@ -27,7 +27,7 @@ class ActionItemSpec(Spec):
             "due_date",
             DateValue(),
             required=True,
-            export=lambda a: dd_mm_yyyy(a.due_date),
+            export=lambda a: export_date(a.due_date),
         ),
         Column(
             "Status",
@@ -36,7 +36,10 @@ class ActionItemSpec(Spec):
             export=lambda a: a.get_status_display(),
         ),
         Column(
-            "Completed on", "completed_on", DateValue(), export=lambda a: dd_mm_yyyy(a.completed_on)
+            "Completed on",
+            "completed_on",
+            DateValue(),
+            export=lambda a: export_date(a.completed_on),
         ),
     ]
 

@@ -40,6 +40,12 @@ def dd_mm_yyyy(value) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def export_date(value):
+    """A date cell of an export: the date itself, so XLSX and ODS hold a typed date
+    (it sorts and filters as one); the CSV writes it DD/MM/YYYY (export.py)."""
+    return value or ""
+
+
 def yes_no(value) -> str:
     return {True: "Yes", False: "No"}.get(value, "")
 

@@ -4,7 +4,7 @@ from registers.importing.cells import Choice, DateValue, Integer, Money, Text, Y
 from registers.importing.engine import Column, ParsedRow, Spec
 from registers.importing.plans import Plan
 from registers.importing.specs.common import (
-    dd_mm_yyyy,
+    export_date,
     label_of,
     lot_lookup,
     lot_reference,
@@ -27,8 +27,8 @@ class ContractSpec(Spec):
     model = Contract
     label = "Contracts"
     columns = [
-        Column("Reference", "reference", Text(50), key=True),
-        Column("Title", "title", Text(200), required=True),
+        Column("Reference", "reference", Text(50), key=True, example="CS-2026-001"),
+        Column("Title", "title", Text(200), required=True, example="Residential care, two places"),
         Column("Description", "description", Text()),
         Column(
             "Provider",
@@ -80,17 +80,17 @@ class ContractSpec(Spec):
             "start_date",
             DateValue(),
             required=True,
-            export=lambda c: dd_mm_yyyy(c.start_date),
+            export=lambda c: export_date(c.start_date),
         ),
         Column(
             "End date",
             "end_date",
             DateValue(),
             required=True,
-            export=lambda c: dd_mm_yyyy(c.end_date),
+            export=lambda c: export_date(c.end_date),
         ),
         Column(
-            "Review date", "review_date", DateValue(), export=lambda c: dd_mm_yyyy(c.review_date)
+            "Review date", "review_date", DateValue(), export=lambda c: export_date(c.review_date)
         ),
         Column("Notice period (months)", "notice_period_months", Integer(0, 24)),
         Column("Extension options", "extension_options", Integer(0, 10)),
@@ -110,7 +110,7 @@ class ContractSpec(Spec):
         Column(
             "Spot purchase authorised on",
             importable=False,
-            export=lambda c: dd_mm_yyyy(c.spot_authorised_on),
+            export=lambda c: export_date(c.spot_authorised_on),
         ),
     ]
 

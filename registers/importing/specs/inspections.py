@@ -5,6 +5,7 @@ from registers.importing.engine import Column, ParsedRow, Spec
 from registers.importing.plans import Plan
 from registers.importing.specs.common import (
     dd_mm_yyyy,
+    export_date,
     judgement_parser,
     label_of,
     resolve_column,
@@ -46,13 +47,13 @@ class InspectionSpec(Spec):
             "inspection_date",
             DateValue(),
             required=True,
-            export=lambda i: dd_mm_yyyy(i.inspection_date),
+            export=lambda i: export_date(i.inspection_date),
         ),
         Column(
             "Publication date",
             "publication_date",
             DateValue(),
-            export=lambda i: dd_mm_yyyy(i.publication_date),
+            export=lambda i: export_date(i.publication_date),
         ),
         _judgement_column("Overall judgement", "overall"),
         *[_judgement_column(header, field) for header, field in SUB_JUDGEMENTS],

@@ -5,7 +5,7 @@ from django.core.validators import validate_email
 from registers.importing.cells import Choice, Text, YesNo
 from registers.importing.engine import Column, ParsedRow, Spec
 from registers.importing.plans import Plan
-from registers.importing.specs.common import dd_mm_yyyy, label_of, yes_no
+from registers.importing.specs.common import export_date, label_of, yes_no
 from registers.models import ApprovalStatus, Provider, Sector
 from registers.permissions import permitted
 from registers.selectors.providers import provider_key, providers_matching
@@ -37,7 +37,7 @@ class ProviderSpec(Spec):
     model = Provider
     label = "Providers"
     columns = [
-        Column("Name", "name", Text(200), required=True),
+        Column("Name", "name", Text(200), required=True, example="Oak Tree Care Ltd"),
         Column("Trading name", "trading_name", Text(200)),
         Column(
             "Companies House number",
@@ -73,7 +73,7 @@ class ProviderSpec(Spec):
         Column(
             "Status changed on",
             importable=False,
-            export=lambda p: dd_mm_yyyy(p.approval_status_changed_on),
+            export=lambda p: export_date(p.approval_status_changed_on),
         ),
         Column(
             "Approval review required",

@@ -4,7 +4,7 @@ from registers.importing.cells import Choice, DateValue, Integer, Text, YesNo
 from registers.importing.engine import Column, ParsedRow, Spec
 from registers.importing.plans import Plan
 from registers.importing.specs.common import (
-    dd_mm_yyyy,
+    export_date,
     provider_lookup,
     resolve_column,
     urn_parser,
@@ -20,8 +20,8 @@ class SettingSpec(Spec):
     model = Setting
     label = "Settings"
     columns = [
-        Column("URN", "urn", urn_parser(), key=True),
-        Column("Name", "name", Text(200)),
+        Column("URN", "urn", urn_parser(), key=True, example="SC123456"),
+        Column("Name", "name", Text(200), example="Oak Tree House"),
         Column(
             "Provider",
             "provider",
@@ -40,7 +40,7 @@ class SettingSpec(Spec):
             "Registration date",
             "registration_date",
             DateValue(),
-            export=lambda s: dd_mm_yyyy(s.registration_date),
+            export=lambda s: export_date(s.registration_date),
         ),
         Column("Places", "places", Integer(0, 10_000)),
         Column(
@@ -68,13 +68,13 @@ class SettingSpec(Spec):
             "Compliance notice served on",
             "compliance_notice_on",
             DateValue(),
-            export=lambda s: dd_mm_yyyy(s.compliance_notice_on),
+            export=lambda s: export_date(s.compliance_notice_on),
         ),
         Column(
             "Restriction on accommodation from",
             "accommodation_restriction_on",
             DateValue(),
-            export=lambda s: dd_mm_yyyy(s.accommodation_restriction_on),
+            export=lambda s: export_date(s.accommodation_restriction_on),
         ),
         Column(
             "Enhanced monitoring", importable=False, export=lambda s: yes_no(s.enhanced_monitoring)

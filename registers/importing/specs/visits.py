@@ -4,7 +4,7 @@ from registers.importing.cells import Choice, DateValue, Integer, Text
 from registers.importing.engine import Column, ParsedRow, Spec
 from registers.importing.plans import Plan
 from registers.importing.specs.common import (
-    dd_mm_yyyy,
+    export_date,
     label_of,
     person,
     provider_lookup,
@@ -63,7 +63,7 @@ class VisitSpec(Spec):
             "planned_date",
             DateValue(),
             required=True,
-            export=lambda v: dd_mm_yyyy(v.planned_date),
+            export=lambda v: export_date(v.planned_date),
         ),
         Column("Kind", "kind", Choice(VisitKind.choices), export=lambda v: v.get_kind_display()),
         Column(
@@ -80,7 +80,7 @@ class VisitSpec(Spec):
             "Status", "status", Choice(VisitStatus.choices), export=lambda v: v.get_status_display()
         ),
         Column(
-            "Date visited", "actual_date", DateValue(), export=lambda v: dd_mm_yyyy(v.actual_date)
+            "Date visited", "actual_date", DateValue(), export=lambda v: export_date(v.actual_date)
         ),
         Column("RAG outcome", "rag", Choice(Rag.choices), export=lambda v: label_of(v, "rag")),
         Column("Findings", "findings", Text()),
@@ -90,7 +90,7 @@ class VisitSpec(Spec):
             "Report issued on",
             "report_issued_on",
             DateValue(),
-            export=lambda v: dd_mm_yyyy(v.report_issued_on),
+            export=lambda v: export_date(v.report_issued_on),
         ),
     ]
 

@@ -23,4 +23,4 @@ class Command(BaseCommand):
         for username, role in logins:
             self.stdout.write(f"  {username:<10} {role}")
         self.stdout.write("")
-        self.stdout.write("Open http://127.0.0.1:8000/ and sign in.")
+        self.stdout.write(f"Open http://127.0.0.1:{settings.PORT}/ and sign in.")
