@@ -17,6 +17,7 @@ from registers.models import (
 )
 from registers.permissions import authority_scope, owned_by
 from registers.selectors.contracts import decisions_due, with_status
+from registers.selectors.enforcements import settings_under_enforcement
 from registers.selectors.settings import monitored_for_q, settings_in_use
 
 
@@ -37,6 +38,14 @@ def dashboard_callback(request, context):
                 ).count(),
                 reverse("admin:registers_setting_changelist") + "?enhanced_monitoring=yes",
                 "Requires improvement or Inadequate, in use",
+            )
+        )
+        cards.append(
+            _card(
+                "Settings under enforcement",
+                settings_under_enforcement().count(),
+                reverse("admin:registers_setting_changelist") + "?enforcement=yes",
+                "Ofsted compliance notice or restriction on accommodation",
             )
         )
         cards.append(

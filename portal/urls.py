@@ -14,6 +14,7 @@ urlpatterns = [
         name="compliance_document",
     ),
     path("regulation-reports/<path:name>", views.regulation_report, name="regulation_report"),
+    path("concern-letters/<path:name>", views.concern_letter, name="concern_letter"),
     path(
         "account/second-factor/",
         include(

@@ -44,8 +44,7 @@ def perm_name(action: str, model: type[Model] | Model) -> str:
     return f"{opts.app_label}.{action}_{opts.model_name}"
 
 
-# Answers cached for one request (PermissionCacheMiddleware): a page asks the
-# same question many times. Outside a request nothing is cached.
+# Answers cached per request (PermissionCacheMiddleware); none outside a request.
 _cache: ContextVar[dict | None] = ContextVar("permission_cache", default=None)
 
 
@@ -68,9 +67,9 @@ def _cached(key: tuple, compute: Callable[[], object]):
 
 
 # --- authorities -------------------------------------------------------------------
-# The one boundary between councils sharing an install: every read path goes
-# through permitted()/changeable_ids()/has_perm(), and each applies owned_by()
-# or in_scope(). Owned models and the path from a row to its authority:
+# The one boundary between councils: every read path goes through permitted(),
+# changeable_ids() or has_perm(), each applying owned_by() or in_scope(). Owned
+# models and the path from a row to its authority:
 OWNED = {
     "contract": "authority",
     "spotfundapplication": "authority",
@@ -81,6 +80,7 @@ OWNED = {
     "contractdocument": "contract__authority",
     "actionitem": "visit__authority",
 }
+OWNED.update(lettertemplate="authority", concernescalation="concern__authority")
 OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
 
 

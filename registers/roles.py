@@ -37,7 +37,14 @@ REGISTER_MODELS = (
     "compliancedocumentkind",
     "compliancedocument",
     "regulationreport",
+    # A concern's stages (written by the escalation alone), the council's letters,
+    # and Ofsted's enforcement on settings.
+    "concernescalation",
+    "lettertemplate",
+    "enforcement",
 )
+# Written only by a service's decision (a concern's escalation), never on their own page.
+SERVICE_WRITTEN_MODELS = ("concernescalation",)
 # Models that import and export through spreadsheets.
 SPREADSHEET_MODELS = ("provider", "setting", "inspection", "contract", "visit", "actionitem")
 # Models whose history is separately viewable.
@@ -57,6 +64,8 @@ BUSINESS_SUPPORT_MAINTAINS = (
     "contractdocument",
     "spotfundapplication",
     "compliancedocument",
+    # Ofsted's compliance notices and restrictions, as the setting's dates were.
+    "enforcement",
 )
 # QA officers record the children's homes' Regulation 44/45 reports.
 QA_OFFICER_RECORDS = ("regulationreport",)
@@ -72,8 +81,11 @@ IMPORT_RUNS = "registers.view_importrun"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: (
-        _perms(("view", "add", "change", "delete"), REGISTER_MODELS)
-        | _perms(("view",), HISTORY_MODELS)
+        _perms(
+            ("view", "add", "change", "delete"),
+            tuple(m for m in REGISTER_MODELS if m not in SERVICE_WRITTEN_MODELS),
+        )
+        | VIEW_EVERYTHING
         | _perms(("import", "export"), SPREADSHEET_MODELS)
         | {
             IMPORT_RUNS,
@@ -114,7 +126,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     REGIONAL_LEAD: _perms(("view",), SHARED_MODELS) | {"registers.view_regional"},
 }
 # Every role that sees a setting may raise a concern about it (add_concern);
-# escalating and closing stay with managers, who alone hold change_concern.
+# escalating and closing stay with managers, who alone hold change_concern,
+# and alone write the council's letters (lettertemplate). A concern's stages
+# are written only by its escalation: no role adds or changes them directly.
 # Deciding spot-fund applications is a manager's (decide_spotfundapplication).
 
 

@@ -34,3 +34,8 @@ def compliance_storage() -> Storage:
 def regulation_report_storage() -> Storage:
     """Children's homes' Regulation 44 and 45 reports."""
     return _linked_storage("regulation_report")
+
+
+def concern_letter_storage() -> Storage:
+    """Concerns' stage 3 escalation letters."""
+    return _linked_storage("concern_letter")

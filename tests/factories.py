@@ -18,12 +18,16 @@ from registers.models import (
     ConcernCategory,
     Contract,
     ContractReview,
+    Enforcement,
+    EnforcementKind,
     Framework,
     FrameworkKind,
     Inspection,
     InspectionType,
     Judgement,
     KpiOutcome,
+    LetterKind,
+    LetterTemplate,
     Lot,
     ProcurementRoute,
     Provider,
@@ -274,3 +278,26 @@ class RegulationReportFactory(factory.django.DjangoModelFactory):
     )
     received_on = factory.LazyFunction(today)
     author = "A. Visitor"
+
+
+class EnforcementFactory(factory.django.DjangoModelFactory):
+    """A recorded enforcement, written directly (pages and counts): rules go through
+    services/enforcements.py in the service tests."""
+
+    class Meta:
+        model = Enforcement
+
+    setting = factory.SubFactory(SettingFactory)
+    kind = EnforcementKind.COMPLIANCE_NOTICE
+    imposed_on = factory.LazyFunction(lambda: today() - timedelta(days=7))
+    note = "Night staffing below the statement of purpose."
+
+
+class LetterTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LetterTemplate
+
+    authority = factory.LazyFunction(home_authority)
+    kind = LetterKind.CONCERN_STAGE_3
+    title = "Formal notice: {setting}"
+    body = "Dear {provider},\n\nWe are concerned: {concern}\n\n{officer}"

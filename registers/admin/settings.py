@@ -11,6 +11,7 @@ from unfold.decorators import action, display
 from registers.admin.action_pages import ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk_date
+from registers.admin.enforcements import EnforcementInline, UnderEnforcementFilter
 from registers.admin.inlines import EditableTabularInline, SummaryTabularInline
 from registers.admin.setting_uses import (
     SETTING_USE_PAGE,
@@ -188,12 +189,13 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
         "registration_status",
         "provision_type",
         "local_authority",
+        UnderEnforcementFilter,
         ("compliance_notice_on", RangeDateFilter),
     ]
     search_fields = ["urn", "name", "provider__name", "postcode", "local_authority"]
     ordering = ["urn"]
     autocomplete_fields = ["provider"]
-    inlines = [InspectionInline, VisitInline, RegulationReportInline]
+    inlines = [InspectionInline, VisitInline, RegulationReportInline, EnforcementInline]
     readonly_fields = [
         "current_rating_label",
         "previous_rating_label",
@@ -205,6 +207,8 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
         "enhanced_monitoring",
         "enhanced_monitoring_since",
         "enhanced_monitoring_inspection",
+        "compliance_notice_on",
+        "accommodation_restriction_on",
         "next_visit",
     ]
     fieldsets = [
@@ -307,6 +311,10 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
             flags.append("Stale")
         if obj.placement_review_required:
             flags.append("Placement review")
+        if obj.compliance_notice_on:
+            flags.append("Compliance notice")
+        if obj.accommodation_restriction_on:
+            flags.append("Restriction on accommodation")
         flags += regulation_flag_labels(obj)
         return labels(*flags)
 

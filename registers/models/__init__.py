@@ -11,7 +11,7 @@ from registers.models.action_items import ActionItem, ActionStatus
 from registers.models.authorities import Authority, AuthoritySetting
 from registers.models.common import Rag
 from registers.models.compliance import ComplianceDocument, ComplianceDocumentKind
-from registers.models.concerns import Concern, ConcernCategory, ConcernStage
+from registers.models.concerns import Concern, ConcernCategory, ConcernEscalation, ConcernStage
 from registers.models.contracts import (
     AuthoriserRole,
     Contract,
@@ -25,10 +25,12 @@ from registers.models.contracts import (
     TenderType,
     VariationKind,
 )
+from registers.models.enforcements import Enforcement, EnforcementKind
 from registers.models.frameworks import Framework, FrameworkKind, Lot
 from registers.models.import_jobs import ImportJob, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
+from registers.models.letter_templates import LetterKind, LetterTemplate
 from registers.models.providers import ApprovalStatus, Provider, Sector
 from registers.models.regulation_reports import RegulationReport, RegulationReportKind
 from registers.models.settings import RegistrationStatus, Setting, Trend
@@ -55,6 +57,7 @@ __all__ = [
     "ComplianceDocumentKind",
     "Concern",
     "ConcernCategory",
+    "ConcernEscalation",
     "ConcernStage",
     "Contract",
     "ContractDocument",
@@ -64,6 +67,8 @@ __all__ = [
     "ContractUserObjectPermission",
     "ContractVariation",
     "DocumentKind",
+    "Enforcement",
+    "EnforcementKind",
     "Framework",
     "FrameworkKind",
     "FundApplicantKind",
@@ -75,6 +80,8 @@ __all__ = [
     "InspectionType",
     "Judgement",
     "KpiOutcome",
+    "LetterKind",
+    "LetterTemplate",
     "Lot",
     "PortalPermission",
     "ProcurementRoute",

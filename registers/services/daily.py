@@ -13,10 +13,13 @@ from django.core.mail import send_mail
 from django.db.models import Count
 from django.utils import timezone
 
-from registers.models import ActionItem, Concern, ReminderLog, Visit, VisitStatus
+from registers.models import ActionItem, ReminderLog, Visit, VisitStatus
+from registers.models.concerns import stage_limit
 from registers.roles import QA_OFFICER
+from registers.selectors.concerns import concerns_past_stage_limit
 from registers.selectors.users import active_users_in
 from registers.services.compliance import compliance_digest_send
+from registers.services.concerns import concern_stage_reminders_send
 from registers.services.contract_records import contract_variations_apply_due
 from registers.services.held_uploads import held_uploads_delete_stale
 from registers.services.monitoring import monitoring_refresh
@@ -37,6 +40,8 @@ def daily_jobs_run(*, today: date | None = None) -> list[str]:
     report.append(f"Price variations applied: {applied}.")
     sent = officer_reminders_send(today=today)
     report.append(f"Reminders sent: {sent}.")
+    concern_reminders = concern_stage_reminders_send(today=today)
+    report.append(f"Concern stage reminders queued: {concern_reminders}.")
     digests = compliance_digest_send(today=today)
     report.append(f"Compliance digests sent: {digests}.")
     held = held_uploads_delete_stale()
@@ -85,7 +90,7 @@ def officer_reminders_send(*, today: date) -> int:
     due_visits = Visit.objects.filter(status=VisitStatus.PLANNED, planned_date__lte=week)
     visit_counts = _counts_by(due_visits, "lead_officer", ids)
     action_counts = _counts_by(ActionItem.objects.overdue(today=today), "visit__lead_officer", ids)
-    concern_counts = _counts_by(Concern.objects.stage_overdue(today=today), "raised_by", ids)
+    concern_counts = _counts_by(concerns_past_stage_limit(today=today), "raised_by", ids)
     for officer in officers:
         visit_count = visit_counts.get(officer.pk, 0)
         action_count = action_counts.get(officer.pk, 0)
@@ -111,7 +116,7 @@ def officer_reminders_send(*, today: date) -> int:
         if concern_count:
             lines.append(
                 f"- {concern_count} concern(s) you raised have a stage over "
-                f"{conf.CONCERN_STAGE_DAYS} days old."
+                f"{stage_limit().days} days old."
             )
         lines += ["", "Open 'My visits' in the Commissioning Portal for details."]
         send_mail(
