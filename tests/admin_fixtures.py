@@ -7,8 +7,10 @@ from tests.factories import (
     ConcernFactory,
     ContractFactory,
     ContractReviewFactory,
+    EnforcementFactory,
     FrameworkFactory,
     InspectionFactory,
+    LetterTemplateFactory,
     LotFactory,
     ProviderFactory,
     RegulationReportFactory,
@@ -33,6 +35,8 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
     fund = SpotFundFactory()
     document = ComplianceDocumentFactory(provider=provider)
     regulation_report = RegulationReportFactory(setting=setting)
+    enforcement = EnforcementFactory(setting=setting)
+    letter_template = LetterTemplateFactory()
     run = ImportRun.objects.create(
         file_name="providers.csv",
         kind="Ofsted provider-level file",
@@ -66,4 +70,6 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
         "compliancedocument": document,
         "compliancedocumentkind": document.kind,
         "regulationreport": regulation_report,
+        "enforcement": enforcement,
+        "lettertemplate": letter_template,
     }

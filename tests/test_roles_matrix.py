@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from registers import roles
-from registers.models import Concern, Contract, SpotFundApplication, Visit
+from registers.models import Concern, Contract, LetterTemplate, SpotFundApplication, Visit
 from tests.admin_fixtures import one_of_everything
 from tests.factories import AuthorityFactory, home_authority
 from tests.helpers import change_form_data
@@ -30,6 +30,8 @@ MODELS = [
     "compliancedocumentkind",
     "compliancedocument",
     "regulationreport",
+    "enforcement",
+    "lettertemplate",
 ]
 SPREADSHEET_MODELS = {"provider", "setting", "inspection", "contract", "visit", "actionitem"}
 
@@ -61,6 +63,9 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
         "compliancedocumentkind": READ,
         "compliancedocument": MAINTAIN,
         "regulationreport": READ,
+        # Ofsted's enforcement, as the setting's dates were; managers write the letters.
+        "enforcement": MAINTAIN,
+        "lettertemplate": READ,
     },
     roles.QA_OFFICER: {
         model: READ
@@ -82,7 +87,7 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
     },
     None: {model: set() for model in MODELS},
 }
-OWNED = {"contract", "visit", "actionitem", "concern", "spotfundapplication"}
+OWNED = {"contract", "visit", "actionitem", "concern", "spotfundapplication", "lettertemplate"}
 # Across the boundary, another authority's record is out of reach on every
 # record path; the register's own pages (list, add, export) stay the user's.
 RECORD_PATHS = {"view", "change", "delete", "history", "decide"}
@@ -146,7 +151,7 @@ def test_role_table_across_two_authorities(role, make_user, client_for, manager)
     user = make_user(role)
     ours.members.add(user)
     records = one_of_everything(lead=manager, manager=manager)
-    for model in (Contract, Visit, Concern, SpotFundApplication):
+    for model in (Contract, Visit, Concern, SpotFundApplication, LetterTemplate):
         model.objects.update(authority=theirs)
     client = client_for(user)
     mismatches = []

@@ -3,17 +3,19 @@ accommodation, recorded and lifted through services/enforcements.py."""
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from unfold.decorators import display
 
 from registers.admin.action_pages import ActionPage, ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import uk_date
 from registers.admin.forms import ActionForm
-from registers.admin.inlines import SummaryTabularInline
 from registers.models import Enforcement
 from registers.selectors.enforcements import under_enforcement_q
 from registers.services.enforcements import (
+    enforcement_delete,
     enforcement_lift,
     enforcement_lift_allowed,
     enforcements_check,
@@ -101,6 +103,9 @@ class EnforcementAdmin(ActionPagesMixin, RegisterAdmin):
         ("Lifted", {"fields": ["lifted_on", "lifted_note", "lifted_by"]}),
     ]
 
+    def delete_model(self, request, obj):
+        enforcement_delete(enforcement=obj, user=request.user, reason="Deleted in the portal")
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
@@ -121,13 +126,36 @@ class EnforcementAdmin(ActionPagesMixin, RegisterAdmin):
         return uk_date(obj.lifted_on)
 
 
-class EnforcementInline(SummaryTabularInline):
-    """On a setting's page: its enforcement history (recorded on its own page)."""
+class SettingEnforcementMixin:
+    """The settings list's flags and a setting's link to its enforcement records.
+    The columns are kept by services/enforcements.py: read-only on the setting."""
 
-    model = Enforcement
-    fields = ["kind", "imposed_on", "lifted_on", "note"]
-    ordering = ["-imposed_on"]
-    verbose_name_plural = "Enforcement (compliance notices, restrictions on accommodation)"
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            *super().get_readonly_fields(request, obj),
+            "compliance_notice_on",
+            "accommodation_restriction_on",
+            "enforcement_history",
+        ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("setting")
+    @staticmethod
+    def enforcement_flags(setting) -> list[str]:
+        """What is in force, from the setting's own columns (no query)."""
+        return [
+            label
+            for label, on in (
+                ("Compliance notice", setting.compliance_notice_on),
+                ("Restriction on accommodation", setting.accommodation_restriction_on),
+            )
+            if on
+        ]
+
+    @display(description="Enforcement")
+    def enforcement_history(self, setting):
+        """A link, not an inline: the setting's page stays within its query budget."""
+        if setting.pk is None:
+            return "-"
+        url = reverse("admin:registers_enforcement_changelist") + f"?setting={setting.pk}"
+        return format_html(
+            '<a href="{}">Compliance notices and restrictions, and their history</a>', url
+        )

@@ -11,7 +11,7 @@ from unfold.decorators import action, display
 from registers.admin.action_pages import ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk_date
-from registers.admin.enforcements import EnforcementInline, UnderEnforcementFilter
+from registers.admin.enforcements import SettingEnforcementMixin, UnderEnforcementFilter
 from registers.admin.inlines import EditableTabularInline, SummaryTabularInline
 from registers.admin.setting_uses import (
     SETTING_USE_PAGE,
@@ -161,7 +161,13 @@ class RegulationReportInline(SummaryTabularInline):
 
 
 @admin.register(Setting)
-class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
+class SettingAdmin(
+    SettingEnforcementMixin,
+    SettingUsesMixin,
+    SpreadsheetAdminMixin,
+    ActionPagesMixin,
+    RegisterAdmin,
+):
     service_check = settings_check
     service_write = settings_write
     spec_class = SettingSpec
@@ -195,7 +201,7 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
     search_fields = ["urn", "name", "provider__name", "postcode", "local_authority"]
     ordering = ["urn"]
     autocomplete_fields = ["provider"]
-    inlines = [InspectionInline, VisitInline, RegulationReportInline, EnforcementInline]
+    inlines = [InspectionInline, VisitInline, RegulationReportInline]
     readonly_fields = [
         "current_rating_label",
         "previous_rating_label",
@@ -207,8 +213,6 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
         "enhanced_monitoring",
         "enhanced_monitoring_since",
         "enhanced_monitoring_inspection",
-        "compliance_notice_on",
-        "accommodation_restriction_on",
         "next_visit",
     ]
     fieldsets = [
@@ -263,8 +267,8 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
                     "enhanced_monitoring_inspection",
                     ("placement_review_required", "placement_review_since"),
                     "placement_review_reason",
-                    "compliance_notice_on",
-                    "accommodation_restriction_on",
+                    ("compliance_notice_on", "accommodation_restriction_on"),
+                    "enforcement_history",
                     "next_visit",
                 ],
             },
@@ -311,10 +315,7 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
             flags.append("Stale")
         if obj.placement_review_required:
             flags.append("Placement review")
-        if obj.compliance_notice_on:
-            flags.append("Compliance notice")
-        if obj.accommodation_restriction_on:
-            flags.append("Restriction on accommodation")
+        flags += self.enforcement_flags(obj)
         flags += regulation_flag_labels(obj)
         return labels(*flags)
 

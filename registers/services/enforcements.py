@@ -19,7 +19,7 @@ from registers.models import Enforcement, EnforcementKind, Setting
 from registers.permissions import Actor, can
 from registers.services.checks import check_basics
 from registers.services.monitoring import monitoring_queue
-from registers.services.recording import log_write, record_changes, save_one
+from registers.services.recording import log_write, record_changes, record_delete, save_one
 from registers.services.units import write_unit
 
 logger = logging.getLogger(__name__)
@@ -161,3 +161,13 @@ def enforcement_lift(
         reason=f"{enforcement.get_kind_display()} lifted on {enforcement.lifted_on:%d/%m/%Y}",
     )
     return enforcement
+
+
+def enforcement_delete(*, enforcement: Enforcement, user: Actor, reason: str) -> None:
+    """A record made in error (a manager's): the setting's columns and its
+    monitoring follow what is left. Lifting, not deleting, is how one ends."""
+    with write_unit(user=user) as unit:
+        setting_id = enforcement.setting_id
+        record_delete(enforcement, user=user, reason=reason)
+        _keep_setting_columns([setting_id], user=user, reason=reason)
+        monitoring_queue(setting_ids=[setting_id], unit=unit)

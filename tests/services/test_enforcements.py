@@ -23,7 +23,11 @@ from registers.models import (
     VisitStatus,
 )
 from registers.services.contracts import contract_save
-from registers.services.enforcements import enforcement_impose, enforcement_lift
+from registers.services.enforcements import (
+    enforcement_delete,
+    enforcement_impose,
+    enforcement_lift,
+)
 from registers.services.monitoring import monitoring_due_q, monitoring_refresh
 from tests.factories import (
     ContractFactory,
@@ -235,3 +239,12 @@ class TestLifting:
         enforcement = impose(SettingFactory(), support)
         with pytest.raises(Refused, match="Only business support and managers"):
             enforcement_lift(enforcement=enforcement, user=qa1, note="Met.")
+
+
+def test_deleting_one_recorded_in_error_undoes_its_flag(support, manager):
+    setting = SettingFactory()
+    enforcement = impose(setting, support)
+    enforcement_delete(enforcement=enforcement, user=manager, reason="Wrong setting")
+    saved = stored(setting)
+    assert (saved.compliance_notice_on, saved.enhanced_monitoring) == (None, False)
+    assert Enforcement.history.filter(history_type="-").get().history_user == manager
