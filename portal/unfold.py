@@ -117,6 +117,12 @@ UNFOLD = {
                         "?enhanced_monitoring=yes",
                     ),
                     _item(
+                        "Enforcement",
+                        "gavel",
+                        "admin:registers_enforcement_changelist",
+                        "can_view_enforcement",
+                    ),
+                    _item(
                         "Inspections",
                         "fact_check",
                         "admin:registers_inspection_changelist",
@@ -208,6 +214,12 @@ UNFOLD = {
                         "report",
                         "admin:registers_concern_changelist",
                         "can_view_concerns",
+                    ),
+                    _item(
+                        "Concern letter templates",
+                        "mail",
+                        "admin:registers_lettertemplate_changelist",
+                        "can_view_letter_templates",
                     ),
                     _item(
                         "Regulation 44/45 reports",
