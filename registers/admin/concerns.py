@@ -190,6 +190,10 @@ class ConcernAdmin(ActionPagesMixin, RegisterAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_overdue(today=timezone.localdate())
 
+    def get_inlines(self, request, obj):
+        # A new concern has no stages yet (and its form posts none).
+        return self.inlines if obj is not None else []
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
             # Staff of the user's own councils who see a concern through.
