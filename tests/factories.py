@@ -296,6 +296,8 @@ class EnforcementFactory(factory.django.DjangoModelFactory):
 class LetterTemplateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LetterTemplate
+        # One per council and letter: a second call gives back the first.
+        django_get_or_create = ("authority", "kind")
 
     authority = factory.LazyFunction(home_authority)
     kind = LetterKind.CONCERN_STAGE_3
