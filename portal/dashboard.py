@@ -66,6 +66,12 @@ def manager_home(user, today):
                 "Requires improvement or Inadequate, in use",
             ),
             _figure(
+                "Settings under enforcement",
+                settings["under_enforcement"],
+                list_link("setting", enforcement="yes"),
+                "Ofsted compliance notice or restriction on accommodation",
+            ),
+            _figure(
                 "Approval reviews open",
                 approval_reviews_open(user),
                 list_link("provider", review="open"),

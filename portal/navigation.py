@@ -35,6 +35,8 @@ def can_see_placements(request) -> bool:
 
 can_view_action_items = _can("registers.view_actionitem")
 can_view_concerns = _can("registers.view_concern")
+can_view_enforcement = _can("registers.view_enforcement")
+can_view_letter_templates = _can("registers.view_lettertemplate")
 can_view_compliance = _can("registers.view_compliancedocument")
 can_view_regulation_reports = _can("registers.view_regulationreport")
 can_view_placement_checks = _can("registers.view_placementcheck")

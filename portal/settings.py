@@ -331,7 +331,10 @@ NEXT_VISIT_MONTHS = {
     None: 6,
 }
 CONCERN_NEXT_VISIT_MONTHS = 1
-CONCERN_STAGE_DAYS = 10
+# No concern stage lasts longer (manual 003); read only through models/concerns.py stage_limit.
+CONCERN_STAGE_DAYS = env.int("CONCERN_STAGE_DAYS", default=10)
+# A risk visit after a compliance notice or restriction on accommodation, in working days.
+ENFORCEMENT_RISK_VISIT_WORKING_DAYS = env.int("ENFORCEMENT_RISK_VISIT_DAYS", default=10)
 # Empty: every active user in the Manager group with an email address.
 RI_NOTIFICATION_RECIPIENTS = env.list("RI_NOTIFICATION_RECIPIENTS", default=[])
 RI_NOTIFICATION_SUBJECT_TEMPLATE = "registers/email/ri_digest_subject.txt"

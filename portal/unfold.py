@@ -75,6 +75,12 @@ NAVIGATION = [
                 "?enhanced_monitoring=yes",
             ),
             _item(
+                "Enforcement",
+                "gavel",
+                "admin:registers_enforcement_changelist",
+                "can_view_enforcement",
+            ),
+            _item(
                 "Inspections",
                 "fact_check",
                 "admin:registers_inspection_changelist",
@@ -203,6 +209,12 @@ NAVIGATION = [
                 "report",
                 "admin:registers_concern_changelist",
                 "can_view_concerns",
+            ),
+            _item(
+                "Concern letter templates",
+                "mail",
+                "admin:registers_lettertemplate_changelist",
+                "can_view_letter_templates",
             ),
             _item(
                 "Regulation 44/45 reports",

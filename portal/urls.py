@@ -23,6 +23,7 @@ urlpatterns = [
     path("respond/<str:token>/", respond_views.respond, name="referral_respond"),
     path("regulation-reports/<path:name>", views.regulation_report, name="regulation_report"),
     path("visit-reports/<path:name>", views.visit_report, name="visit_report"),
+    path("concern-letters/<path:name>", views.concern_letter, name="concern_letter"),
     path(
         "account/second-factor/",
         include(

@@ -3,6 +3,7 @@ from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_migrate
 
+from registers.compliance_defaults import DEFAULT_KINDS
 from registers.people import person_name
 from registers.roles import sync_role_groups
 
@@ -19,6 +20,18 @@ def _ensure_authority(sender, **kwargs):
         authority.objects.create(name="Our council")
 
 
+def _ensure_compliance_kinds(sender, **kwargs):
+    # Likewise the managed list's starting kinds (0014, 0017), unless a council
+    # has made its own list since.
+    kind_model = global_apps.get_model("registers", "ComplianceDocumentKind")
+    if kind_model.objects.exists():
+        return
+    kind_model.objects.bulk_create(
+        kind_model(name=name, default_validity_months=months, checked_for_placements=placements)
+        for name, months, placements in DEFAULT_KINDS
+    )
+
+
 class RegistersConfig(AppConfig):
     name = "registers"
     verbose_name = "Registers"
@@ -32,6 +45,9 @@ class RegistersConfig(AppConfig):
 
         post_migrate.connect(
             _ensure_authority, sender=self, dispatch_uid="registers-ensure-authority"
+        )
+        post_migrate.connect(
+            _ensure_compliance_kinds, sender=self, dispatch_uid="registers-compliance-kinds"
         )
         # One place names a person: every choice (lead officer, contract manager,
         # owners), autocomplete, list filter, list column and read-only field prints

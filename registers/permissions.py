@@ -46,8 +46,7 @@ def perm_name(action: str, model: type[Model] | Model) -> str:
     return f"{opts.app_label}.{action}_{opts.model_name}"
 
 
-# Answers cached for one request (PermissionCacheMiddleware): a page asks the
-# same question many times. Outside a request nothing is cached.
+# Answers cached per request (PermissionCacheMiddleware); none outside a request.
 _cache: ContextVar[dict | None] = ContextVar("permission_cache", default=None)
 
 
@@ -85,6 +84,8 @@ OWNED = {
     "visitreport": "visit__authority",
     "referral": "authority",
     "referralschedule": "referral__authority",
+    "lettertemplate": "authority",
+    "concernescalation": "concern__authority",
 }
 OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
 

@@ -43,6 +43,11 @@ REGISTER_MODELS = (
     # Visit reports (the PDFs issued to providers): QA officers issue them and record
     # the provider's response for the visits they lead, through the visit's permission.
     "visitreport",
+    # A concern's stages (written by the escalation alone), the council's letters,
+    # and Ofsted's enforcement on settings.
+    "concernescalation",
+    "lettertemplate",
+    "enforcement",
 )
 # Brokerage (seed 004): each council's referrals with their rounds and responses.
 # Not in REGISTER_MODELS: a QA officer sees only the placements at settings they visit.
@@ -54,6 +59,8 @@ REFERRAL_MODELS = (
     "referralresponse",
 )
 REFERRAL_HISTORY = tuple(f"historical{model}" for model in REFERRAL_MODELS)
+# Written only by a service's decision (a concern's escalation), never on their own page.
+SERVICE_WRITTEN_MODELS = ("concernescalation",)
 # Models that import and export through spreadsheets.
 SPREADSHEET_MODELS = ("provider", "setting", "inspection", "contract", "visit", "actionitem")
 # Models whose history is separately viewable.
@@ -73,6 +80,8 @@ BUSINESS_SUPPORT_MAINTAINS = (
     "contractdocument",
     "spotfundapplication",
     "compliancedocument",
+    # Ofsted's compliance notices and restrictions, as the setting's dates were.
+    "enforcement",
 )
 # QA officers record the children's homes' Regulation 44/45 reports.
 QA_OFFICER_RECORDS = ("regulationreport",)
@@ -92,8 +101,11 @@ IMPORT_RUNS = "registers.view_importrun"
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     MANAGER: (
-        _perms(("view", "add", "change", "delete"), REGISTER_MODELS)
-        | _perms(("view",), HISTORY_MODELS)
+        _perms(
+            ("view", "add", "change", "delete"),
+            tuple(m for m in REGISTER_MODELS if m not in SERVICE_WRITTEN_MODELS),
+        )
+        | VIEW_EVERYTHING
         | _perms(("view", "add", "change", "delete"), REFERRAL_MODELS[:2])
         | VIEW_REFERRALS
         | _perms(("import", "export"), SPREADSHEET_MODELS)
@@ -150,7 +162,9 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     REGIONAL_LEAD: _perms(("view",), SHARED_MODELS) | {"registers.view_regional"},
 }
 # Every role that sees a setting may raise a concern about it (add_concern);
-# escalating and closing stay with managers, who alone hold change_concern.
+# escalating and closing stay with managers, who alone hold change_concern,
+# and alone write the council's letters (lettertemplate). A concern's stages
+# are written only by its escalation: no role adds or changes them directly.
 # Deciding spot-fund applications is a manager's (decide_spotfundapplication).
 
 

@@ -39,3 +39,8 @@ def regulation_report_storage() -> Storage:
 def visit_report_storage() -> Storage:
     """QA visit reports (the PDFs issued to providers)."""
     return _linked_storage("visit_report")
+
+
+def concern_letter_storage() -> Storage:
+    """Concerns' stage 3 escalation letters."""
+    return _linked_storage("concern_letter")

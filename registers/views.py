@@ -7,7 +7,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from registers.models import ComplianceDocument, ContractDocument, RegulationReport, VisitReport
+from registers.models import (
+    ComplianceDocument,
+    ConcernEscalation,
+    ContractDocument,
+    RegulationReport,
+    VisitReport,
+)
 from registers.permissions import can
 from registers.services.calendar_feeds import calendar_feed_render, calendar_feed_user
 
@@ -25,20 +31,23 @@ def calendar_feed(request, token: str):
     return response
 
 
-def _serve(request, name: str, *, model, related: str, record):
+def _serve(request, name: str, *, model, related: str, record, field: str = "file"):
     """Stream the file ``name`` of a ``model`` row to a user who may view ``record(row)``."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     # PostgreSQL refuses a NUL byte in a text comparison: no stored name has one.
     row = (
-        None if "\x00" in name else model.objects.select_related(related).filter(file=name).first()
+        None
+        if "\x00" in name
+        else model.objects.select_related(related).filter(**{field: name}).first()
     )
     if row is None:
         raise Http404("No such document.")
     target = record(row)
     if not (can(request.user, "view", target) or can(request.user, "change", target)):
         raise PermissionDenied
-    return FileResponse(row.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
+    stored = getattr(row, field)
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1])
 
 
 @require_GET
@@ -65,3 +74,16 @@ def regulation_report(request, name: str):
 def visit_report(request, name: str):
     """A visit report's PDF, to a user who may view its visit (of their own council)."""
     return _serve(request, name, model=VisitReport, related="visit", record=lambda r: r.visit)
+
+
+@require_GET
+def concern_letter(request, name: str):
+    """A concern's escalation letter, to a user who may view the concern (its authority's)."""
+    return _serve(
+        request,
+        name,
+        model=ConcernEscalation,
+        related="concern",
+        record=lambda e: e.concern,
+        field="letter",
+    )

@@ -7,8 +7,10 @@ from tests.factories import (
     ConcernFactory,
     ContractFactory,
     ContractReviewFactory,
+    EnforcementFactory,
     FrameworkFactory,
     InspectionFactory,
+    LetterTemplateFactory,
     LotFactory,
     PlacementCheckFactory,
     ProviderFactory,
@@ -38,6 +40,8 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
     placement_check = PlacementCheckFactory()
     # A brokerage referral on the lot, its allocated worker the given manager.
     referral = ReferralFactory(lot=lot, **({"allocated_worker": manager} if manager else {}))
+    enforcement = EnforcementFactory(setting=setting)
+    letter_template = LetterTemplateFactory()
     run = ImportRun.objects.create(
         file_name="providers.csv",
         kind="Ofsted provider-level file",
@@ -73,4 +77,6 @@ def one_of_everything(*, lead=None, manager=None) -> dict:
         "regulationreport": regulation_report,
         "placementcheck": placement_check,
         "referral": referral,
+        "enforcement": enforcement,
+        "lettertemplate": letter_template,
     }

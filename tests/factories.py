@@ -19,12 +19,16 @@ from registers.models import (
     ConcernCategory,
     Contract,
     ContractReview,
+    Enforcement,
+    EnforcementKind,
     Framework,
     FrameworkKind,
     Inspection,
     InspectionType,
     Judgement,
     KpiOutcome,
+    LetterKind,
+    LetterTemplate,
     Lot,
     PlacementCheck,
     PlacementDecision,
@@ -368,3 +372,28 @@ class ReferralFactory(factory.django.DjangoModelFactory):
             ReferralSchedule.objects.create(
                 referral=obj, day=day, times="15:30 to 18:30", hours=Decimal(hours)
             )
+
+
+class EnforcementFactory(factory.django.DjangoModelFactory):
+    """A recorded enforcement, written directly (pages and counts): rules go through
+    services/enforcements.py in the service tests."""
+
+    class Meta:
+        model = Enforcement
+
+    setting = factory.SubFactory(SettingFactory)
+    kind = EnforcementKind.COMPLIANCE_NOTICE
+    imposed_on = factory.LazyFunction(lambda: today() - timedelta(days=7))
+    note = "Night staffing below the statement of purpose."
+
+
+class LetterTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LetterTemplate
+        # One per council and letter: a second call gives back the first.
+        django_get_or_create = ("authority", "kind")
+
+    authority = factory.LazyFunction(home_authority)
+    kind = LetterKind.CONCERN_STAGE_3
+    title = "Formal notice: {setting}"
+    body = "Dear {provider},\n\nWe are concerned: {concern}\n\n{officer}"

@@ -21,7 +21,7 @@ CUSTOM_PAGES = [
 ]
 
 # Records only the portal writes: nobody adds them by hand.
-READ_ONLY = {"importrun", "accessevent", "importjob", "notificationpreference"}
+READ_ONLY = {"importrun", "accessevent", "importjob", "exportjob", "notificationpreference"}
 
 
 def admin_urls(records, *, include_auth: bool) -> list[str]:

@@ -12,13 +12,16 @@ from guardian.shortcuts import assign_perm
 from registers import roles
 from registers.models import (
     Authority,
+    ConcernEscalation,
     Contract,
     ContractDocument,
+    Enforcement,
     Provider,
     Setting,
     Visit,
     VisitReport,
 )
+from registers.selectors.concerns import concerns_past_stage_limit
 from tests.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +59,14 @@ def test_seed_demo_builds_the_registers_and_logins_once(settings):
     reports = VisitReport.objects.order_by("pk")
     assert [bool(r.provider_response) for r in reports] == [True, False]
     assert all(r.file.name and r.visit.status == "report_issued" for r in reports)
+    # Concern stages: one at stage 3 with its letter, one past its stage limit.
+    letter = ConcernEscalation.objects.get(stage=3, concern__stage=3)
+    assert letter.letter and letter.informed_provider
+    assert concerns_past_stage_limit(today=timezone.localdate()).exists()
+    # A setting in use under a compliance notice: monitored, with its risk visit.
+    noticed = Enforcement.objects.get(kind="compliance_notice", lifted_on__isnull=True).setting
+    assert noticed.enhanced_monitoring and noticed.compliance_notice_on
+    assert Visit.objects.filter(setting=noticed, triggered_by_enforcement__isnull=False).exists()
     history = Provider.history.count()
     call_command("seed_demo", stdout=StringIO())
     assert (Provider.objects.count(), Setting.objects.count(), contracts.count()) == counts

@@ -23,8 +23,10 @@ from tests.factories import (
     ConcernFactory,
     ContractFactory,
     ContractReviewFactory,
+    EnforcementFactory,
     FrameworkFactory,
     InspectionFactory,
+    LetterTemplateFactory,
     LotFactory,
     PlacementCheckFactory,
     ProviderFactory,
@@ -64,6 +66,8 @@ MODELS = [
     "compliancedocument",
     "regulationreport",
     "placementcheck",
+    "enforcement",
+    "lettertemplate",
 ]
 
 
@@ -93,6 +97,13 @@ class Records:
         self.placementcheck = PlacementCheckFactory(
             setting=SettingFactory(urn=None, provider=self.provider)
         )
+        self.enforcement = EnforcementFactory(setting=self.setting)
+        self.lettertemplate = LetterTemplateFactory()
+        # The concern's stages, each with who escalated it.
+        for stage in (2, 3):
+            self.concern.escalations.create(
+                stage=stage, started_on=today(), escalated_by=user, informed_provider=True
+            )
         self.grown = 0
 
     def grow(self, count: int) -> None:
@@ -127,6 +138,12 @@ class Records:
             )
             ComplianceDocumentFactory(provider=self.provider)
             RegulationReportFactory(setting=setting)
+            EnforcementFactory(setting=setting)
+            EnforcementFactory(
+                setting=self.setting,
+                imposed_on=date(2000, 1, 1) + timedelta(days=self.grown),
+                lifted_on=date(2001, 1, 1),
+            )
             RegulationReportFactory(
                 setting=self.setting, period_start=add_months(date(2000, 1, 1), self.grown)
             )

@@ -12,6 +12,7 @@ from registers import roles
 from registers.models import (
     Concern,
     Contract,
+    LetterTemplate,
     PlacementCheck,
     Referral,
     SpotFundApplication,
@@ -39,6 +40,8 @@ MODELS = [
     "regulationreport",
     "placementcheck",
     "referral",
+    "enforcement",
+    "lettertemplate",
 ]
 SPREADSHEET_MODELS = {"provider", "setting", "inspection", "contract", "visit", "actionitem"}
 
@@ -78,6 +81,9 @@ SPEC: dict[str | None, dict[str, set[str]]] = {
         "placementcheck": READ,
         # Business support record providers' responses; they see every referral.
         "referral": READ,
+        # Ofsted's enforcement, as the setting's dates were; managers write the letters.
+        "enforcement": MAINTAIN,
+        "lettertemplate": READ,
     },
     roles.QA_OFFICER: {
         model: READ
@@ -110,6 +116,7 @@ OWNED = {
     "spotfundapplication",
     "placementcheck",
     "referral",
+    "lettertemplate",
 }
 # Across the boundary, another authority's record is out of reach on every
 # record path; the register's own pages (list, add, export) stay the user's.
@@ -174,7 +181,8 @@ def test_role_table_across_two_authorities(role, make_user, client_for, manager)
     user = make_user(role)
     ours.members.add(user)
     records = one_of_everything(lead=manager, manager=manager)
-    for model in (Contract, Visit, Concern, SpotFundApplication, PlacementCheck, Referral):
+    models = (Contract, Visit, Concern, SpotFundApplication, PlacementCheck, Referral)
+    for model in (*models, LetterTemplate):
         model.objects.update(authority=theirs)
     client = client_for(user)
     mismatches = []

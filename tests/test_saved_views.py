@@ -64,7 +64,7 @@ def test_an_officer_saves_a_view_from_the_list_and_sees_it_in_the_sidebar(office
 
 
 def test_built_in_views_follow_the_role(qa1, officer, auditor, client_for):
-    assert sidebar_titles(client_for(qa1))[:1] == ["My visits"]
+    assert sidebar_titles(client_for(qa1))[:1] == ["All my visits"]
     assert sidebar_titles(client_for(officer))[:1] == ["My contracts"]
     assert sidebar_titles(client_for(auditor)) == ["Manage my views"]
 

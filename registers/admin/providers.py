@@ -13,7 +13,7 @@ from unfold.decorators import action, display
 
 from registers.admin.action_pages import ActionPage, ActionPagesMixin
 from registers.admin.base import RegisterAdmin
-from registers.admin.display import APPROVAL_COLOURS, FLAG_COLOURS
+from registers.admin.display import APPROVAL_COLOURS, labels
 from registers.admin.forms import ActionForm
 from registers.admin.inlines import SummaryTabularInline
 from registers.admin.spreadsheets import SpreadsheetAdminMixin
@@ -22,6 +22,7 @@ from registers.models import ApprovalStatus, ComplianceDocument, Contract, Provi
 from registers.permissions import authority_scope
 from registers.selectors.compliance import provider_compliance_gaps
 from registers.selectors.contracts import live_contract_count
+from registers.selectors.enforcements import with_enforcement_flag
 from registers.selectors.providers import approval_review_open_q
 from registers.services.providers import (
     provider_approval_allowed,
@@ -234,7 +235,7 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
             .annotate(total=Count("pk"))
             .values("total")
         )
-        return (
+        return with_enforcement_flag(
             super()
             .get_queryset(request)
             .annotate(
@@ -270,9 +271,13 @@ class ProviderAdmin(SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
     def approval(self, obj):
         return obj.get_approval_status_display()
 
-    @display(description="Review", label=FLAG_COLOURS)
+    @display(description="Flags")
     def review_flag(self, obj):
-        return "Approval review" if obj.approval_review_required else ""
+        return labels(
+            "Approval review" if obj.approval_review_required else "",
+            # A compliance notice or restriction on accommodation on one of its settings.
+            "Under enforcement" if getattr(obj, "under_enforcement", False) else "",
+        )
 
     @display(description="Settings", ordering="setting_total")
     def setting_count(self, obj):

@@ -11,6 +11,7 @@ from unfold.decorators import action, display
 from registers.admin.action_pages import ActionPagesMixin
 from registers.admin.base import RegisterAdmin
 from registers.admin.display import JUDGEMENT_COLOURS, TREND_COLOURS, labels, uk_date
+from registers.admin.enforcements import SettingEnforcementMixin, UnderEnforcementFilter
 from registers.admin.inlines import EditableTabularInline, SummaryTabularInline
 from registers.admin.setting_uses import (
     SETTING_USE_PAGE,
@@ -158,7 +159,13 @@ class RegulationReportInline(SummaryTabularInline):
 
 
 @admin.register(Setting)
-class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, RegisterAdmin):
+class SettingAdmin(
+    SettingEnforcementMixin,
+    SettingUsesMixin,
+    SpreadsheetAdminMixin,
+    ActionPagesMixin,
+    RegisterAdmin,
+):
     service_check = settings_check
     service_write = settings_write
     spec_class = SettingSpec
@@ -186,6 +193,7 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
         "registration_status",
         "provision_type",
         "local_authority",
+        UnderEnforcementFilter,
         ("compliance_notice_on", RangeDateFilter),
     ]
     search_fields = ["urn", "name", "provider__name", "postcode", "local_authority"]
@@ -257,8 +265,8 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
                     "enhanced_monitoring_inspection",
                     ("placement_review_required", "placement_review_since"),
                     "placement_review_reason",
-                    "compliance_notice_on",
-                    "accommodation_restriction_on",
+                    ("compliance_notice_on", "accommodation_restriction_on"),
+                    "enforcement_history",
                     "next_visit",
                 ],
             },
@@ -305,6 +313,7 @@ class SettingAdmin(SettingUsesMixin, SpreadsheetAdminMixin, ActionPagesMixin, Re
             flags.append("Stale")
         if obj.placement_review_required:
             flags.append("Placement review")
+        flags += self.enforcement_flags(obj)
         flags += regulation_flag_labels(obj)
         return labels(*flags)
 

@@ -13,7 +13,7 @@ from registers.models.action_items import ActionItem, ActionStatus
 from registers.models.authorities import Authority, AuthoritySetting
 from registers.models.common import Rag
 from registers.models.compliance import ComplianceDocument, ComplianceDocumentKind
-from registers.models.concerns import Concern, ConcernCategory, ConcernStage
+from registers.models.concerns import Concern, ConcernCategory, ConcernEscalation, ConcernStage
 from registers.models.contracts import (
     AuthoriserRole,
     Contract,
@@ -27,11 +27,13 @@ from registers.models.contracts import (
     TenderType,
     VariationKind,
 )
+from registers.models.enforcements import Enforcement, EnforcementKind
 from registers.models.export_jobs import ExportJob, ExportJobStatus
 from registers.models.frameworks import Framework, FrameworkKind, Lot
 from registers.models.import_jobs import ImportJob, ImportJobMode, ImportJobStatus
 from registers.models.imports import ImportRun
 from registers.models.inspections import Inspection, InspectionType, Judgement
+from registers.models.letter_templates import LetterKind, LetterTemplate
 from registers.models.notification_preferences import (
     NotificationPreference,
     ReminderKind,
@@ -106,6 +108,7 @@ __all__ = [
     "ComplianceDocumentKind",
     "Concern",
     "ConcernCategory",
+    "ConcernEscalation",
     "ConcernStage",
     "Contract",
     "ContractDocument",
@@ -115,6 +118,8 @@ __all__ = [
     "ContractUserObjectPermission",
     "ContractVariation",
     "DocumentKind",
+    "Enforcement",
+    "EnforcementKind",
     "Framework",
     "FrameworkKind",
     "FundApplicantKind",
@@ -132,6 +137,8 @@ __all__ = [
     "NotificationPreference",
     "ReminderKind",
     "RoleReminderDefault",
+    "LetterKind",
+    "LetterTemplate",
     "Lot",
     "PlacementCheck",
     "PlacementDecision",

@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Case, Q, Value, When
 from simple_history.models import HistoricalRecords
 
 from registers.models.authorities import authority_field
+from registers.storage import concern_letter_storage
 
 
 class ConcernCategory(models.TextChoices):
@@ -26,7 +27,8 @@ class ConcernStage(models.IntegerChoices):
 
 
 def stage_limit() -> timedelta:
-    """No stage may last longer than this (10 days in manual 003)."""
+    """No stage may last longer than this (10 days in manual 003). The one read
+    of the limit: a per-council setting would replace it here."""
     return timedelta(days=settings.CONCERN_STAGE_DAYS)
 
 
@@ -73,6 +75,15 @@ class Concern(models.Model):
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns_owned",
+        help_text="Who sees the concern through: reminded when a stage runs past its limit. "
+        "Empty: the person who raised it.",
+    )
     category = models.CharField(max_length=30, choices=ConcernCategory.choices)
     description = models.TextField()
     stage = models.PositiveSmallIntegerField(
@@ -106,3 +117,73 @@ class Concern(models.Model):
         if not self.stage_started_on:
             return None
         return self.stage_started_on + stage_limit()
+
+
+class ConcernEscalation(models.Model):
+    """One escalation of a concern to its next stage: when, by whom, and who was told.
+    Written only by services/concerns.py concern_escalate."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="escalations")
+    stage = models.PositiveSmallIntegerField(choices=ConcernStage.choices)
+    started_on = models.DateField("stage started on")
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    informed_on = models.DateField("people informed on", null=True, blank=True)
+    informed_iro = models.BooleanField("Independent Reviewing Officer informed", default=False)
+    informed_provider = models.BooleanField("provider informed", default=False)
+    informed_head_of_service = models.BooleanField("Head of Service informed", default=False)
+    informed_safeguarding_partnership = models.BooleanField(
+        "Safeguarding Partnership informed", default=False
+    )
+    informed_others = models.CharField(
+        "others informed", max_length=300, blank=True, help_text="Names or roles, if any."
+    )
+    notes = models.TextField(blank=True)
+    letter = models.FileField(
+        "escalation letter",
+        upload_to="concern-letters/%Y/%m/",
+        storage=concern_letter_storage,
+        blank=True,
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["concern", "stage", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concern", "stage"],
+                name="one_escalation_per_concern_stage",
+                violation_error_message="The concern has already reached this stage.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=ConcernStage.SAFEGUARDING_PARTNERSHIP)
+                | Q(informed_safeguarding_partnership=True),
+                name="stage_4_informs_safeguarding_partnership",
+                violation_error_message="Stage 4 records that the Safeguarding Partnership "
+                "was informed.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Stage {self.stage} on {self.started_on:%d/%m/%Y}"
+
+    @property
+    def informed_list(self) -> list[str]:
+        """Who was told, in words, for lists and the letter."""
+        names = [
+            label
+            for flag, label in (
+                (self.informed_iro, "IRO"),
+                (self.informed_provider, "Provider"),
+                (self.informed_head_of_service, "Head of Service"),
+                (self.informed_safeguarding_partnership, "Safeguarding Partnership"),
+            )
+            if flag
+        ]
+        if self.informed_others.strip():
+            names.append(self.informed_others.strip())
+        return names

@@ -152,9 +152,12 @@ class Setting(models.Model):
     placement_review_required = models.BooleanField(default=False)
     placement_review_since = models.DateField(null=True, blank=True)
     placement_review_reason = models.CharField(max_length=300, blank=True)
-    compliance_notice_on = models.DateField("compliance notice served on", null=True, blank=True)
+    # The enforcement in force (services/enforcements.py keeps them from its records).
+    compliance_notice_on = models.DateField(
+        "compliance notice served on", null=True, blank=True, editable=False
+    )
     accommodation_restriction_on = models.DateField(
-        "restriction on accommodation from", null=True, blank=True
+        "restriction on accommodation from", null=True, blank=True, editable=False
     )
     # The rating columns (RATING_FIELDS): a copy of what the inspections say,
     # so that lists filter and sort on a column, not a subquery per row.

@@ -97,6 +97,14 @@ class Visit(models.Model):
         related_name="risk_visits",
         editable=False,
     )
+    triggered_by_enforcement = models.ForeignKey(
+        "registers.Enforcement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="risk_visits",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -29,6 +29,7 @@ from registers.selectors.contracts import (
     missing_review_q,
     with_status,
 )
+from registers.selectors.enforcements import under_enforcement_q
 from registers.selectors.providers import approval_review_open_q
 from registers.selectors.settings import monitored_for_q, to_match_q
 from registers.selectors.users import mine_q
@@ -85,6 +86,7 @@ def setting_counts(user) -> dict[str, int]:
     return visible(user, Setting.objects.all()).aggregate(
         enhanced_monitoring=Count("pk", filter=monitored_for_q(authority_ids=scope.member_ids)),
         to_match=Count("pk", filter=to_match_q()),
+        under_enforcement=Count("pk", filter=under_enforcement_q()),
     )
 
 

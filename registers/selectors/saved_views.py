@@ -1,5 +1,5 @@
 """Reads over saved views: whose they are, which lists they may open, and the
-built-in "My contracts" and "My visits"."""
+built-in "My contracts" and "All my visits"."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -44,8 +44,10 @@ BUILT_IN = (
         "assignment_ind",
         (roles.MANAGER, roles.COMMISSIONING_OFFICER),
     ),
+    # "My visits" is the Quality assurance page of the lead's planned and overdue
+    # visits; this is the list of every visit they lead, to filter and sort further.
     BuiltInView(
-        "My visits",
+        "All my visits",
         "registers.visit",
         "mine=yes",
         "event_available",

@@ -12,6 +12,7 @@ from django.conf import settings as conf
 from django.utils import timezone
 
 from registers.services.compliance import compliance_digest_send
+from registers.services.concerns import concern_stage_reminders_send
 from registers.services.contract_records import contract_variations_apply_due
 from registers.services.digests import daily_digests_send
 from registers.services.export_jobs import exports_delete_stale
@@ -36,6 +37,8 @@ def daily_jobs_run(*, today: date | None = None) -> list[str]:
     # First: the digest claims the compliance digest for each user it reaches.
     sent = daily_digests_send(today=today)
     report.append(f"Reminder digests sent: {sent}.")
+    concern_reminders = concern_stage_reminders_send(today=today)
+    report.append(f"Concern stage reminders queued: {concern_reminders}.")
     digests = compliance_digest_send(today=today)
     report.append(f"Compliance digests sent: {digests}.")
     closed = referrals_close_due(today=today)

@@ -22,6 +22,7 @@ from registers.changes import GIVEN_REASON, Change, link_parents
 from registers.models import (
     Authority,
     Contract,
+    EnforcementKind,
     Inspection,
     InspectionType,
     Judgement,
@@ -29,13 +30,16 @@ from registers.models import (
     Setting,
     VisitStatus,
 )
+from registers.models.concerns import stage_limit
 from registers.permissions import Actor
+from registers.selectors.settings import settings_in_use
 from registers.services import demo_activity, demo_records, demo_referrals
 from registers.services.action_items import action_items_check, action_items_write
 from registers.services.concerns import concern_escalate, concern_save
 from registers.services.contract_records import contract_children_check, contract_children_write
 from registers.services.contracts import contracts_check, contracts_write
 from registers.services.demo_placements import build_placement_checks
+from registers.services.enforcements import enforcement_impose
 from registers.services.frameworks import framework_save, lot_save
 from registers.services.inspections import inspections_check, inspections_write
 from registers.services.monitoring import QUEUE
@@ -204,6 +208,7 @@ def build_demo(*, today: date | None = None) -> dict[str, int]:
             lot for _, lots in frameworks for lot, _ in lots if lot.name == "Short breaks"
         )
         referrals = demo_referrals.build_referrals(lot=short_breaks, users=users, today=today)
+        _serve_compliance_notice(users=users, today=today)
     outcome = unit.results.get(QUEUE)
     risk_visits = len(outcome.visits_created) if outcome else 0
     counts = {
@@ -272,15 +277,43 @@ def _saved_views(*, users) -> None:
 
 def _raise_concern(spec: demo_activity.ConcernSpec, *, users, today: date) -> None:
     """Raised by a QA officer, then escalated by the manager one stage at a time."""
-    limit = settings.CONCERN_STAGE_DAYS
+    limit = stage_limit().days
     started = today - timedelta(days=spec.stage_age_days)
     raised_on = started - timedelta(days=limit * (spec.stage - 1))
     concern = demo_activity.new_concern(spec, raised_on=raised_on)
     concern_save(concern=concern, user=users["qa1"], reason=REASON)
     for step in range(1, spec.stage):
+        # Stage 2 tells the Head of Service; stage 3 writes to the provider (its letter).
         concern_escalate(
-            concern=concern, user=users["manager"], today=raised_on + timedelta(days=limit * step)
+            concern=concern,
+            user=users["manager"],
+            today=raised_on + timedelta(days=limit * step),
+            informed_head_of_service=True,
+            informed_provider=step + 1 >= 3,
+            informed_iro=step + 1 >= 3,
         )
+
+
+def _serve_compliance_notice(*, users, today: date) -> None:
+    """Ofsted's compliance notice on a setting in use, rated Good: recorded by
+    business support, it puts the setting under enhanced monitoring."""
+    setting = (
+        settings_in_use(today=today)
+        .filter(enhanced_monitoring=False, current_rating=Judgement.GOOD)
+        .order_by("pk")
+        .first()
+    )
+    if setting is None:
+        return
+    enforcement_impose(
+        setting=setting,
+        kind=EnforcementKind.COMPLIANCE_NOTICE,
+        imposed_on=today - timedelta(days=5),
+        note="Ofsted compliance notice: staffing levels at night below the statement of "
+        "purpose; to be met within 28 days.",
+        user=users["support"],
+        reason=REASON,
+    )
 
 
 def _apply_for_funds(spec: demo_activity.FundSpec, *, users) -> None:

@@ -8,6 +8,11 @@ again changes nothing. For a setting in use whose latest full inspection is
 Requires improvement or Inadequate it flags enhanced monitoring, plans one
 risk-based visit and, for Inadequate, opens an approval review; a later Good
 or Outstanding lifts the flag. The managers' digest email goes after commit.
+
+Ofsted's enforcement (a compliance notice or restriction on accommodation in
+force, services/enforcements.py) holds a setting in use under the same
+monitoring, with a risk visit since it was imposed; the flag lifts only when
+neither the rating nor an enforcement holds it.
 """
 
 import logging
@@ -15,16 +20,15 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from django.conf import settings as conf
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Q
 
 from registers.changes import Change, snapshot
 from registers.dates import add_working_days
 from registers.models import (
     Authority,
     AuthoritySetting,
-    Contract,
+    Enforcement,
     Inspection,
-    InspectionType,
     Judgement,
     Setting,
     Visit,
@@ -34,8 +38,14 @@ from registers.models import (
 )
 from registers.models.inspections import CONCERNING_JUDGEMENTS, LIFTING_JUDGEMENTS
 from registers.permissions import Actor
-from registers.selectors.contracts import live_contract_q
-from registers.selectors.settings import authorities_using, in_use_q, settings_in_use
+from registers.selectors.enforcements import active_enforcements
+from registers.selectors.monitoring import (
+    default_leads,
+    latest_full_ids,
+    monitoring_due_q,
+    risk_visit_dates,
+)
+from registers.selectors.settings import authorities_using, settings_in_use
 from registers.services.monitoring_outcome import FlaggedSetting, MonitoringOutcome
 from registers.services.notifications import ri_digest_recipients, ri_digest_send
 from registers.services.recording import log_write, record_changes
@@ -64,40 +74,6 @@ def monitoring_refresh(*, user: Actor, today: date | None = None) -> MonitoringO
         for batch in _keyset_batches(monitoring_due_q(today=unit.today)):
             monitoring_queue(setting_ids=batch, unit=unit)
     return unit.results.get(QUEUE) or MonitoringOutcome()
-
-
-def monitoring_due_q(*, today: date) -> Q:
-    """Settings the check would change: a flag to lift, or a concerning rating in
-    use not yet flagged for its latest full inspection or without its risk visit."""
-    lift = Q(enhanced_monitoring=True) & (
-        Q(current_rating__in=LIFTING_JUDGEMENTS) | Q(current_rating="")
-    )
-    risk_visits = Visit.objects.filter(setting=OuterRef("pk"), reason=VisitReason.RISK)
-    open_risk_visit = Exists(risk_visits.filter(status=VisitStatus.PLANNED))
-    visited_for_flag = Exists(
-        risk_visits.filter(triggered_by_inspection=OuterRef("enhanced_monitoring_inspection"))
-    )
-    not_flagged_for_latest = (
-        Q(enhanced_monitoring=False)
-        | Q(enhanced_monitoring_inspection__isnull=True)
-        | ~Q(enhanced_monitoring_inspection__inspection_date=F("latest_full_inspection_date"))
-    )
-    # A council whose contract has become live since the setting was flagged
-    # (no write marks that day) carries no flag of its own yet.
-    own_flag = AuthoritySetting.objects.filter(
-        setting=OuterRef("setting"), authority=OuterRef("authority"), enhanced_monitoring=True
-    )
-    council_unflagged = Exists(
-        Contract.objects.filter(live_contract_q(today=today), setting=OuterRef("pk")).filter(
-            ~Exists(own_flag)
-        )
-    )
-    concerning = (
-        Q(current_rating__in=CONCERNING_JUDGEMENTS)
-        & in_use_q(today=today)
-        & (not_flagged_for_latest | (~open_risk_visit & ~visited_for_flag) | council_unflagged)
-    )
-    return lift | concerning
 
 
 def _keyset_batches(condition: Q) -> Iterator[list[int]]:
@@ -166,39 +142,18 @@ def _check(*, ids: list[int], unit: Unit) -> MonitoringOutcome:
     return outcome
 
 
-def _latest_full_ids(setting_ids: list[int]) -> dict[int, int]:
-    latest = Inspection.objects.filter(
-        setting=OuterRef("pk"), inspection_type=InspectionType.FULL
-    ).order_by("-inspection_date", "-id")
-    rows = (
-        Setting.objects.filter(pk__in=setting_ids)
-        .order_by()
-        .annotate(latest_id=Subquery(latest.values("pk")[:1]))
-    )
-    return {pk: latest_id for pk, latest_id in rows.values_list("pk", "latest_id") if latest_id}
-
-
-def _default_leads(setting_ids: list[int]) -> dict[tuple[int, int], object]:
-    """The officer who last led each authority's visit to each setting, to lead
-    its next one: each council's risk visit is led by its own officers."""
-    leads: dict[tuple[int, int], object] = {}
-    visits = (
-        Visit.objects.filter(
-            setting_id__in=setting_ids, lead_officer__isnull=False, lead_officer__is_active=True
-        )
-        .select_related("lead_officer")
-        .order_by("setting_id", "-planned_date")
-    )
-    for visit in visits:
-        leads.setdefault((visit.setting_id, visit.authority_id), visit.lead_officer)
-    return leads
-
-
 def setting_reason(label: str, inspection: Inspection) -> str:
     return f"Enhanced monitoring: Ofsted judged it {label} on {inspection.inspection_date:%d/%m/%Y}"
 
 
-def _flag(obj, *, inspection: Inspection, today: date, why: str) -> Change:
+def enforcement_reason(enforcement: Enforcement) -> str:
+    return (
+        f"Enhanced monitoring: {enforcement.get_kind_display().lower()} "
+        f"from {enforcement.imposed_on:%d/%m/%Y}"
+    )
+
+
+def _flag(obj, *, inspection: Inspection | None, today: date, why: str) -> Change:
     """Put a setting, or one authority's side of it, under enhanced monitoring."""
     before = snapshot(obj) if obj.pk else None
     if not obj.enhanced_monitoring:
@@ -216,6 +171,21 @@ def _lift(obj, *, why: str) -> Change:
     obj.enhanced_monitoring_inspection = None
     obj._change_reason = why
     return Change(obj=obj, before=before)
+
+
+def _risk_visit(key: tuple[int, int], due: date, leads: dict, **trigger) -> Visit:
+    """An unannounced risk-based visit of one authority to one setting."""
+    setting_id, authority_id = key
+    return Visit(
+        authority_id=authority_id,
+        setting_id=setting_id,
+        planned_date=due,
+        kind=VisitKind.UNANNOUNCED,
+        reason=VisitReason.RISK,
+        status=VisitStatus.PLANNED,
+        lead_officer=leads.get(key),
+        **trigger,
+    )
 
 
 def _own_flags(setting_ids: list[int]) -> dict[tuple[int, int], AuthoritySetting]:
@@ -245,19 +215,27 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
     rated = list(
         Setting.objects.filter(pk__in=candidates).select_related("provider").order_by("pk")
     )
-    concerning = [s for s in rated if s.pk in in_use and s.current_rating in CONCERNING_JUDGEMENTS]
+    enforced = active_enforcements(setting_ids=[s.pk for s in rated])
+    concerning = [
+        s
+        for s in rated
+        if s.pk in in_use and (s.current_rating in CONCERNING_JUDGEMENTS or s.pk in enforced)
+    ]
     # A flag lifts on a Good or Outstanding judgement, or when no full inspection is
-    # left to back it (a wrong judgement deleted).
+    # left to back it (a wrong judgement deleted), unless an enforcement holds it.
     lifting = [
         s
         for s in rated
         if s.enhanced_monitoring
+        and s.pk not in enforced
         and (s.current_rating in LIFTING_JUDGEMENTS or not s.current_rating)
     ]
     if not concerning and not lifting:
         return
 
-    latest_ids = _latest_full_ids([s.pk for s in concerning])
+    latest_ids = latest_full_ids(
+        [s.pk for s in concerning if s.current_rating in CONCERNING_JUDGEMENTS]
+    )
     inspections = Inspection.objects.in_bulk(latest_ids.values())
     visits = Visit.objects.filter(
         setting_id__in=[s.pk for s in concerning], reason=VisitReason.RISK
@@ -267,7 +245,8 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
         (sid, aid) for sid, aid, status, _ in visits if status == VisitStatus.PLANNED
     }
     visited_for = {(sid, aid, insp) for sid, aid, _, insp in visits}
-    leads = _default_leads([s.pk for s in concerning])
+    visited_on = risk_visit_dates([s.pk for s in concerning if s.pk in enforced])
+    leads = default_leads([s.pk for s in concerning])
     uses = authorities_using(setting_ids=[s.pk for s in concerning], today=today)
     own_flags = _own_flags([s.pk for s in concerning + lifting])
 
@@ -277,11 +256,22 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
     provider_changes: dict[int, Change] = {}
 
     for setting in concerning:
-        inspection = inspections[latest_ids[setting.pk]]
+        enforcement = enforced.get(setting.pk)
         rating = setting.current_rating
-        label = Judgement(rating).label
-        is_new_flag = setting.enhanced_monitoring_inspection_id != inspection.pk
-        why = setting_reason(label, inspection)
+        if rating in CONCERNING_JUDGEMENTS:
+            inspection = inspections[latest_ids[setting.pk]]
+            label = Judgement(rating).label
+            is_new_flag = setting.enhanced_monitoring_inspection_id != inspection.pk
+            why = setting_reason(label, inspection)
+        else:
+            # Held by the enforcement alone: no inspection is named.
+            inspection = None
+            is_new_flag = (
+                not setting.enhanced_monitoring
+                or setting.enhanced_monitoring_inspection_id is not None
+            )
+            why = enforcement_reason(enforcement)
+        flagged_by = inspection.pk if inspection else None
         if is_new_flag:
             setting_changes.append(_flag(setting, inspection=inspection, today=today, why=why))
 
@@ -289,7 +279,11 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
         newly_flagged = []
         for authority_id in sorted(uses.get(setting.pk, ())):
             own = own_flags.get((setting.pk, authority_id))
-            if own is not None and own.enhanced_monitoring_inspection_id == inspection.pk:
+            if (
+                own is not None
+                and own.enhanced_monitoring
+                and own.enhanced_monitoring_inspection_id == flagged_by
+            ):
                 continue
             own = own or AuthoritySetting(authority_id=authority_id, setting=setting)
             own_flag_changes.append(_flag(own, inspection=inspection, today=today, why=why))
@@ -297,26 +291,33 @@ def _check_chunk(*, ids: list[int], unit: Unit, outcome: MonitoringOutcome) -> N
 
         visit_due = None
         for authority_id in sorted(uses.get(setting.pk, ())):
-            if (setting.pk, authority_id) in has_open_risk_visit or (
-                setting.pk,
-                authority_id,
-                inspection.pk,
-            ) in visited_for:
+            key = (setting.pk, authority_id)
+            if key in has_open_risk_visit:
                 continue
-            visit_due = risk_visit_due(inspection=inspection, rating=rating)
-            visit = Visit(
-                authority_id=authority_id,
-                setting=setting,
-                planned_date=visit_due,
-                kind=VisitKind.UNANNOUNCED,
-                reason=VisitReason.RISK,
-                status=VisitStatus.PLANNED,
-                lead_officer=leads.get((setting.pk, authority_id)),
-                triggered_by_inspection=inspection,
-            )
-            visit._change_reason = f"Risk-based visit after Ofsted judgement: {label}"
+            if inspection is not None and (*key, inspection.pk) not in visited_for:
+                visit_due = risk_visit_due(inspection=inspection, rating=rating)
+                visit = _risk_visit(key, visit_due, leads, triggered_by_inspection=inspection)
+                visit._change_reason = f"Risk-based visit after Ofsted judgement: {label}"
+            elif enforcement is not None and not any(
+                planned >= enforcement.imposed_on for planned in visited_on.get(key, ())
+            ):
+                due = add_working_days(
+                    enforcement.imposed_on, conf.ENFORCEMENT_RISK_VISIT_WORKING_DAYS
+                )
+                visit = _risk_visit(key, due, leads, triggered_by_enforcement=enforcement)
+                visit._change_reason = (
+                    f"Risk-based visit after Ofsted's {enforcement.get_kind_display().lower()}"
+                )
+                outcome.enforcement_visits.append(visit)
+            else:
+                continue
+            visit.setting = setting
             visit_changes.append(Change(obj=visit))
 
+        if inspection is None:
+            if is_new_flag or newly_flagged:
+                outcome.enforcement_flagged.append(setting)
+            continue
         provider = setting.provider
         # Only the judgement that newly flags the setting opens a review: a review a
         # manager has closed stays closed until Ofsted judges the setting again.

@@ -30,13 +30,22 @@ class MonitoringOutcome:
     lifted: list[Setting] = field(default_factory=list)
     visits_created: list[Visit] = field(default_factory=list)
     reviews_opened: list[Provider] = field(default_factory=list)
+    # Settings newly held by an enforcement alone, and the risk visits enforcement planned.
+    enforcement_flagged: list[Setting] = field(default_factory=list)
+    enforcement_visits: list[Visit] = field(default_factory=list)
     digest_recipients: int = 0
     # (authority id, recipients) of each digest; authority None: the install's only one.
     digests: list[tuple[int | None, list[str]]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.flagged or self.lifted or self.visits_created or self.reviews_opened)
+        return bool(
+            self.flagged
+            or self.lifted
+            or self.visits_created
+            or self.reviews_opened
+            or self.enforcement_flagged
+        )
 
     def merge(self, other: "MonitoringOutcome") -> None:
         self.checked += other.checked
@@ -44,6 +53,8 @@ class MonitoringOutcome:
         self.lifted += other.lifted
         self.visits_created += other.visits_created
         self.reviews_opened += other.reviews_opened
+        self.enforcement_flagged += other.enforcement_flagged
+        self.enforcement_visits += other.enforcement_visits
         self.digest_recipients = max(self.digest_recipients, other.digest_recipients)
         self.digests += other.digests
 

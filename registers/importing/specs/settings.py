@@ -64,16 +64,16 @@ class SettingSpec(Spec):
             YesNo(blank=None),
             export=lambda s: yes_no(s.is_multi_building),
         ),
+        # Enforcement is recorded through its own service (services/enforcements.py),
+        # which plans the risk visit: a spreadsheet only reads it.
         Column(
             "Compliance notice served on",
-            "compliance_notice_on",
-            DateValue(),
+            importable=False,
             export=lambda s: export_date(s.compliance_notice_on),
         ),
         Column(
             "Restriction on accommodation from",
-            "accommodation_restriction_on",
-            DateValue(),
+            importable=False,
             export=lambda s: export_date(s.accommodation_restriction_on),
         ),
         Column(
