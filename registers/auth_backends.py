@@ -10,7 +10,7 @@ from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
-from registers.permissions import PARENTS
+from registers.ownership import PARENTS
 
 ACTIONS = ("view", "add", "change")
 

@@ -26,19 +26,11 @@ from guardian.models import (
 )
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
+from registers.ownership import OWNED, PARENTS
+
 User = AbstractBaseUser | AnonymousUser
 # Who a service acts for: a user, or None for the portal itself (see above).
 Actor = AbstractBaseUser | None
-
-# child model name -> the field naming its parent, whose permission governs it
-PARENTS = {
-    "actionitem": "visit",
-    "contractvariation": "contract",
-    "contractreview": "contract",
-    "contractdocument": "contract",
-    "visitreport": "visit",
-    "referralschedule": "referral",
-}
 
 
 def perm_name(action: str, model: type[Model] | Model) -> str:
@@ -69,25 +61,9 @@ def _cached(key: tuple, compute: Callable[[], object]):
 
 
 # --- authorities -------------------------------------------------------------------
-# The one boundary between councils: every read path goes through permitted(), changeable_ids()
-# or has_perm(), each applying owned_by() or in_scope(). Owned models -> path to their authority:
-OWNED = {
-    "contract": "authority",
-    "spotfundapplication": "authority",
-    "visit": "authority",
-    "concern": "authority",
-    "placementcheck": "authority",
-    "contractvariation": "contract__authority",
-    "contractreview": "contract__authority",
-    "contractdocument": "contract__authority",
-    "actionitem": "visit__authority",
-    "visitreport": "visit__authority",
-    "referral": "authority",
-    "referralschedule": "referral__authority",
-    "lettertemplate": "authority",
-    "concernescalation": "concern__authority",
-}
-OWNED.update({f"historical{name}": path for name, path in OWNED.items()})
+# The one boundary between councils: every read path goes through permitted(),
+# changeable_ids() or has_perm(), each applying owned_by() or in_scope() with the
+# owned models of registers.ownership.
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ import's own transaction, so they are visible while the import runs.
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import models
+
+from registers.models.jobs import BackgroundJob
 
 
 class ImportJobStatus(models.TextChoices):
@@ -29,59 +30,31 @@ class ImportJobMode(models.TextChoices):
     IMPORT = "import", "Import"
 
 
-# The worker is not on it: the page stops polling.
-AT_REST = (
-    ImportJobStatus.PREVIEWED,
-    ImportJobStatus.DONE,
-    ImportJobStatus.FAILED,
-    ImportJobStatus.CANCELLED,
-)
-
-
-class ImportJob(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    file_name = models.CharField(max_length=255)
+class ImportJob(BackgroundJob):
     spec = models.CharField(max_length=200, help_text="Dotted path of the importing Spec.")
     held_name = models.CharField(max_length=255, help_text="The upload in default storage.")
-    return_url = models.CharField(max_length=255, blank=True)
     mode = models.CharField(
         max_length=10, choices=ImportJobMode.choices, default=ImportJobMode.IMPORT
     )
     status = models.CharField(
         max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
     )
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
     # What the user is shown when it ends: {"summary": [...], "follow_up": [...],
     # "problems": [{"row", "column", "message"}], "run_id": int | None}; a checked
     # preview keeps {"preview": ImportResult.as_data()}.
     outcome = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # When a worker last recorded progress: a worker killed mid-import leaves the
-    # job at its last stage, and the page says how long it has been still.
-    progressed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    AT_REST = (
+        ImportJobStatus.PREVIEWED,
+        ImportJobStatus.DONE,
+        ImportJobStatus.FAILED,
+        ImportJobStatus.CANCELLED,
+    )
+    COMPLETE = (ImportJobStatus.DONE, ImportJobStatus.PREVIEWED)
+
+    class Meta(BackgroundJob.Meta):
         verbose_name = "background import"
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_status_display()})"
-
-    @property
-    def finished(self) -> bool:
-        return self.status in AT_REST
-
-    @property
-    def percent(self) -> int:
-        if self.status in (ImportJobStatus.DONE, ImportJobStatus.PREVIEWED):
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(99, self.rows_done * 100 // self.rows_total)
 
     def stalled_note(self, *, now: datetime, after_minutes: int) -> str:
         """What to tell the user when nothing has moved for ``after_minutes``."""

@@ -2,7 +2,8 @@
 
 from django.db.models import Model
 
-from registers.permissions import PARENTS, User, cached_grants
+from registers.ownership import PARENTS
+from registers.permissions import User, cached_grants
 
 # The field naming who is responsible for a record, and so who may change it.
 RESPONSIBLE = {"visit": "lead_officer", "contract": "contract_manager"}

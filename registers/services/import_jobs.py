@@ -123,10 +123,13 @@ def import_job_run(*, job_id: int) -> str:
     if job.finished:
         return job.status
     import_job_progress(job_id=job.pk, stage=ImportJobStatus.READING, done=0, total=job.rows_total)
-    if job.mode == ImportJobMode.PREVIEW:
-        return _preview(job)
+    preview = job.mode == ImportJobMode.PREVIEW
     try:
-        data, versions = held_upload_take(name=job.held_name)
+        # A preview leaves the file held for the confirmation; an import takes it.
+        if preview:
+            data, versions = held_upload_read(name=job.held_name), None
+        else:
+            data, versions = held_upload_take(name=job.held_name)
     except HeldUploadGone:
         _finish(job, ImportJobStatus.FAILED, error=_gone())
         return job.status
@@ -136,56 +139,33 @@ def import_job_run(*, job_id: int) -> str:
             data=data,
             file_name=job.file_name,
             user=job.user,
+            dry_run=preview,
             preview_versions=versions,
             progress=lambda stage, done, total: import_job_progress(
                 job_id=job.pk, stage=stage, done=done, total=total
             ),
         )
     except Exception as exc:
-        logger.exception("import_job.failed job=%s file=%s", job.pk, job.file_name)
+        logger.exception(
+            "import_job.failed job=%s mode=%s file=%s", job.pk, job.mode, job.file_name
+        )
         _finish(job, ImportJobStatus.FAILED, error=FAILED_MESSAGE.format(error=exc))
         raise
-    if result.written:
-        _finish(job, ImportJobStatus.DONE, outcome=_outcome(result))
-    else:
+    if not result.ok or (not preview and not result.written):
         _finish(
             job,
             ImportJobStatus.FAILED,
             outcome=_outcome(result),
             error="Nothing was imported: the file has problems (listed below).",
         )
+    elif preview:
+        _previewed(job, result)
+    else:
+        _finish(job, ImportJobStatus.DONE, outcome=_outcome(result))
     return job.status
 
 
-def _preview(job: ImportJob) -> str:
-    try:
-        data = held_upload_read(name=job.held_name)
-    except HeldUploadGone:
-        _finish(job, ImportJobStatus.FAILED, error=_gone())
-        return job.status
-    try:
-        result = import_file(
-            spec=import_string(job.spec)(),
-            data=data,
-            file_name=job.file_name,
-            user=job.user,
-            dry_run=True,
-            progress=lambda stage, done, total: import_job_progress(
-                job_id=job.pk, stage=stage, done=done, total=total
-            ),
-        )
-    except Exception as exc:
-        logger.exception("import_job.preview_failed job=%s file=%s", job.pk, job.file_name)
-        _finish(job, ImportJobStatus.FAILED, error=FAILED_MESSAGE.format(error=exc))
-        raise
-    if not result.ok:
-        _finish(
-            job,
-            ImportJobStatus.FAILED,
-            outcome=_outcome(result),
-            error="Nothing was imported: the file has problems (listed below).",
-        )
-        return job.status
+def _previewed(job: ImportJob, result: ImportResult) -> None:
     # Kept until the user confirms (or the daily job deletes it for its age).
     held_upload_keep_versions(name=job.held_name, versions=result.read_versions)
     job.status = ImportJobStatus.PREVIEWED
@@ -193,7 +173,6 @@ def _preview(job: ImportJob) -> str:
     job.rows_total = job.rows_done = result.rows_read
     job.progressed_at = timezone.now()
     job.save(update_fields=["status", "outcome", "rows_total", "rows_done", "progressed_at"])
-    return job.status
 
 
 def _gone() -> str:
