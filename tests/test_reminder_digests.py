@@ -4,6 +4,7 @@ chose or their role's defaults, each part linking to its filtered list."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -22,6 +23,7 @@ from registers.services.notification_preferences import (
 from tests.factories import (
     ActionItemFactory,
     ComplianceDocumentFactory,
+    ConcernFactory,
     ContractFactory,
     SettingFactory,
     VisitFactory,
@@ -237,3 +239,37 @@ def test_the_reminder_pages_stay_within_the_query_limit(make_user, client_for):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse(name)).status_code == 200
         assert len(queries.captured_queries) <= 15, name
+
+
+class TestConcernStages:
+    """A concern's owner hears of a stage past its limit once a day: in their digest
+    when they chose that kind (QA officers do by default), else by its own email."""
+
+    def overdue_concern(self, **kwargs):
+        started = today() - timedelta(days=settings.CONCERN_STAGE_DAYS + 1)
+        return ConcernFactory(raised_on=started, stage_started_on=started, **kwargs)
+
+    def test_a_qa_officer_gets_one_email_listing_their_overdue_concern(
+        self, make_user, django_capture_on_commit_callbacks
+    ):
+        qa = make_user(roles.QA_OFFICER)
+        concern = self.overdue_concern(owner=qa)
+        self.overdue_concern()  # someone else's
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            daily_jobs_run(today=today())
+        (message,) = to(qa)
+        assert ReminderKind.CONCERN_STAGES.label in message.body
+        assert str(concern) in message.body
+        assert "/admin/registers/concern/?open=overdue" in message.body
+
+    def test_without_that_kind_the_owner_still_gets_the_concern_reminder(
+        self, make_user, django_capture_on_commit_callbacks
+    ):
+        manager = make_user(roles.MANAGER)
+        self.overdue_concern(owner=manager)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            daily_jobs_run(today=today())
+        (message,) = to(manager)
+        assert "past their stage limit" in message.subject

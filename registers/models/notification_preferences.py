@@ -17,8 +17,6 @@ class ReminderKind(models.TextChoices):
     OVERDUE_ACTIONS = "overdue_actions", "My visits: overdue actions"
     DOCUMENTS_EXPIRING = "documents_expiring", "Compliance documents expiring"
     RI_INADEQUATE = "ri_inadequate", "Settings judged Requires improvement or Inadequate"
-    # Built with the concerns' stage limits (another change): the digest has a
-    # place for it (services/digests.py SECTIONS), filled when that lands.
     CONCERN_STAGES = "concern_stages", "Concern stages past their limit"
 
 

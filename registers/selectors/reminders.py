@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings as conf
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from registers.models import Contract, ReminderKind, Setting, Visit, VisitStatus
 from registers.permissions import authority_scope, owned_by
 from registers.selectors.compliance import expiring_documents
+from registers.selectors.concerns import concerns_past_stage_limit
 from registers.selectors.contracts import (
     decisions_due,
     ending_within,
@@ -137,7 +138,20 @@ def ri_inadequate_section(user, today: date) -> Section | None:
     )
 
 
-# Each kind's section; CONCERN_STAGES joins when the concerns' reminder lands.
+def concern_stages_section(user, today: date) -> Section | None:
+    """Open concerns the user owns (or raised, with no owner named) whose stage has
+    run past the limit: the concerns' own reminder's list (services/concerns.py)."""
+    mine = Q(owner=user) | Q(owner__isnull=True, raised_by=user)
+    found = owned_by(user, concerns_past_stage_limit(today=today).filter(mine))
+    return _section(
+        ReminderKind.CONCERN_STAGES,
+        found.select_related("provider", "setting").order_by("stage_started_on", "pk"),
+        lambda c: f"{c}: stage {c.stage} since {c.stage_started_on:%d/%m/%Y}",
+        _changelist("concern", "open=overdue"),
+    )
+
+
+# Each kind's section.
 SECTIONS = {
     ReminderKind.CONTRACT_DECISIONS: contract_decisions_section,
     ReminderKind.CONTRACT_ENDS: contract_ends_section,
@@ -146,6 +160,7 @@ SECTIONS = {
     ReminderKind.OVERDUE_ACTIONS: overdue_actions_section,
     ReminderKind.DOCUMENTS_EXPIRING: documents_expiring_section,
     ReminderKind.RI_INADEQUATE: ri_inadequate_section,
+    ReminderKind.CONCERN_STAGES: concern_stages_section,
 }
 
 

@@ -1,7 +1,9 @@
 """The daily digest: each user gets at most one email a day, holding the kinds of
 reminder they chose (services/notification_preferences.py), each linking to the
 filtered list behind it. It replaces the QA officers' daily reminder, and takes
-the compliance documents' digest for whoever it reaches: one email, one rule."""
+the compliance documents' digest for whoever it reaches: one email, one rule. A
+digest that lists the user's concerns past their stage limit stands for that day's
+concern reminder (services/concerns.py), which runs after it."""
 
 import logging
 from datetime import date
@@ -11,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from registers.models import Authority, ReminderLog
+from registers.models import Authority, ReminderKind, ReminderLog
 from registers.selectors.compliance import expiring_documents
 from registers.selectors.reminders import digest_sections
+from registers.services.concerns import REMINDER_KIND as CONCERN_REMINDER
 from registers.services.emails import email_enqueue
 from registers.services.notification_preferences import reminder_kinds_by_user
 from registers.services.reminders import reminder_claim
@@ -57,6 +60,8 @@ def daily_digests_send(*, today: date) -> int:
         sections = digest_sections(user, kinds, today) if kinds else []
         if not sections or not reminder_claim(kind=DIGEST, recipient=user.email, today=today):
             continue
+        if any(section.kind == ReminderKind.CONCERN_STAGES for section in sections):
+            reminder_claim(kind=CONCERN_REMINDER, recipient=user.email, today=today)
         context = {
             "user": user,
             "sections": sections,

@@ -127,13 +127,18 @@ def export_job_file(*, job: ExportJob) -> bytes:
 def exports_delete_stale(*, now: datetime | None = None) -> int:
     """Delete export files older than ``EXPORT_KEEP_HOURS``: a step of the daily job."""
     cutoff = (now or timezone.now()) - timedelta(hours=settings.EXPORT_KEEP_HOURS)
-    stale = ExportJob.objects.filter(finished_at__lt=cutoff).exclude(stored_name="")
-    deleted = 0
-    for job in stale:
+    # One query when there is nothing to delete: the daily job's quiet run stays cheap.
+    stale = list(
+        ExportJob.objects.filter(finished_at__lt=cutoff)
+        .exclude(stored_name="")
+        .values_list("pk", "stored_name")
+    )
+    for _, stored_name in stale:
         with contextlib.suppress(OSError):
-            default_storage.delete(job.stored_name)
-        deleted += 1
-    stale.update(stored_name="")
+            default_storage.delete(stored_name)
+    if stale:
+        ExportJob.objects.filter(pk__in=[pk for pk, _ in stale]).update(stored_name="")
+    deleted = len(stale)
     if deleted:
         logger.info("export_jobs.deleted count=%s", deleted)
     return deleted
