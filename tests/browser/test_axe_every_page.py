@@ -27,6 +27,7 @@ NOT_PAGES = (
     "-start/",
     "confirm/",
     "search/",
+    "saved-views/save/",
 )
 # Pages one template draws alike for every register: checked once per role.
 ALIKE = ("history", "export", "import")
