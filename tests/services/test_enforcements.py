@@ -103,6 +103,8 @@ class TestImposing:
                 provider=setting.provider, setting=setting, authority=home_authority()
             ),
             user=manager,
+            # The provider is an applicant: contracting with it needs a reason.
+            reason="Emergency placement while the application is decided",
         )
         assert stored(setting).enhanced_monitoring
         assert risk_visits(setting).count() == 1
