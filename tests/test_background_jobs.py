@@ -50,8 +50,11 @@ def test_the_queued_daily_job_flags_and_sends_the_digest_when_a_worker_runs_it(
         call_command("run_daily_jobs", "--enqueue")
     setting.refresh_from_db()
     assert setting.enhanced_monitoring
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [manager.email]
+    # The managers' RI/Inadequate notification, and the manager's daily digest, whose
+    # default kinds list the settings under enhanced monitoring.
+    assert [m.to for m in mail.outbox] == [[manager.email], [manager.email]]
+    assert sum(m.subject.startswith("Your reminders for") for m in mail.outbox) == 1
+    assert all(setting.name in m.body for m in mail.outbox)
 
 
 def test_the_digest_is_queued_after_commit_not_sent_in_the_request(
@@ -63,8 +66,9 @@ def test_the_digest_is_queued_after_commit_not_sent_in_the_request(
     assert queue_only.results == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    assert [r.task.name for r in queue_only.results] == ["email_send_task"]
-    queued = queue_only.results[0]
-    assert queued.kwargs["recipients"] == [manager.email]
-    assert queued.kwargs["subject"]
+    # The RI/Inadequate notification and the daily digest, each queued after commit.
+    assert [r.task.name for r in queue_only.results] == ["email_send_task"] * 2
+    for queued in queue_only.results:
+        assert queued.kwargs["recipients"] == [manager.email]
+        assert queued.kwargs["subject"]
     assert mail.outbox == []
