@@ -92,7 +92,7 @@ def test_qa_officer_runs_a_visit_from_my_visits_to_the_calendar(
     )
 
     page = login("qa1")
-    page.get_by_role("link", name="My visits").first.click()
+    page.get_by_role("link", name="My visits", exact=True).first.click()
     expect(page.get_by_role("heading", name="Overdue (1)")).to_be_visible()
     shots(page, "my-visits")
     assert serious_violations(page) == []
