@@ -45,8 +45,12 @@ def download(client, report) -> bytes:
 
 class TestIssuePage:
     def test_the_lead_issues_the_report_from_the_visits_page(
-        self, qa1, client_for, django_capture_on_commit_callbacks
+        self, qa1, client_for, django_capture_on_commit_callbacks, settings
     ):
+        # A fresh immediate task backend: the email is sent when it is queued.
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+        }
         visit = CompletedVisitFactory(lead_officer=qa1)
         ActionItemFactory(visit=visit, description="Repair the garden fence")
         client = client_for(qa1)

@@ -278,12 +278,14 @@ class TestCalendarFeed:
 
 
 class TestDailyJob:
-    def test_reminders_go_once_a_day(self, qa1):
+    def test_reminders_go_once_a_day(self, qa1, django_capture_on_commit_callbacks):
         VisitFactory(lead_officer=qa1, planned_date=today() - timedelta(days=2))
-        daily_jobs_run()
-        daily_jobs_run()
+        # The reminder is the user's daily digest, queued once the job commits.
+        with django_capture_on_commit_callbacks(execute=True):
+            daily_jobs_run()
+            daily_jobs_run()
         assert [m.to for m in mail.outbox] == [[qa1.email]]
-        assert "overdue since" in mail.outbox[0].body
+        assert "Overdue since" in mail.outbox[0].body
 
 
 def test_a_concern_raised_in_the_admin_starts_at_stage_one(qa1, manager, client_for):
