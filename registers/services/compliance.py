@@ -146,6 +146,12 @@ def _digest_body(*, authority: Authority, expiring: list, expired_count: int, to
     return "\n".join(lines)
 
 
+def compliance_digest_claim(*, authority_id: int) -> str:
+    """The once-a-day claim of an authority's compliance digest (services/reminders.py):
+    the personal digest takes it for each user it reaches (services/digests.py)."""
+    return f"compliance-digest-{authority_id}"
+
+
 def compliance_digest_send(*, today: date | None = None) -> int:
     """One email per authority, to its business support and managers, listing the
     documents expiring soon. Documents are shared, so each authority hears of
@@ -164,7 +170,7 @@ def compliance_digest_send(*, today: date | None = None) -> int:
     with write_unit(user=None, today=today) as unit:
         authorities = list(Authority.objects.order_by("pk"))
         for authority in authorities:
-            kind = f"compliance-digest-{authority.pk}"
+            kind = compliance_digest_claim(authority_id=authority.pk)
             # One council: everyone belongs to it (see permissions.authority_scope).
             scope = authority.pk if len(authorities) > 1 else None
             recipients = [

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from registers.models import Authority, ReminderKind, ReminderLog
 from registers.selectors.compliance import expiring_documents
 from registers.selectors.reminders import digest_sections
+from registers.services.compliance import compliance_digest_claim
 from registers.services.concerns import REMINDER_KIND as CONCERN_REMINDER
 from registers.services.emails import email_enqueue
 from registers.services.notification_preferences import reminder_kinds_by_user
@@ -24,9 +25,6 @@ from registers.services.reminders import reminder_claim
 logger = logging.getLogger(__name__)
 
 DIGEST = "daily-digest"
-# The compliance digest's claim (services/compliance.py): claimed here for each user
-# this digest reaches, so documents come once, in the kinds the user chose.
-COMPLIANCE_CLAIM = "compliance-digest-{}"
 
 
 def digest_recipients():
@@ -54,8 +52,12 @@ def daily_digests_send(*, today: date) -> int:
     for user in users:
         kinds = kinds_of[user.pk]
         for authority_id in authority_ids:
+            # Documents come once, in the kinds the user chose: this digest takes the
+            # compliance digest's claim for each user it reaches.
             reminder_claim(
-                kind=COMPLIANCE_CLAIM.format(authority_id), recipient=user.email, today=today
+                kind=compliance_digest_claim(authority_id=authority_id),
+                recipient=user.email,
+                today=today,
             )
         sections = digest_sections(user, kinds, today) if kinds else []
         if not sections or not reminder_claim(kind=DIGEST, recipient=user.email, today=today):
